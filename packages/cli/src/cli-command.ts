@@ -1,0 +1,19 @@
+/** One `datapub` subcommand. Commands load lazily: `load()` imports the module only when it runs. */
+export interface CliCommand {
+  name: string
+  summary: string
+  usage: string
+  /** Returns the process exit code (see exit-codes.ts). Throws DatapubError for coded failures. */
+  run(argv: string[], io: CliIO): Promise<number>
+}
+
+export interface CliIO {
+  stdout(text: string): void
+  stderr(text: string): void
+  /** `--json` was given: print NDJSON only on stdout. */
+  json: boolean
+  isTTY: boolean
+  env: Readonly<Record<string, string | undefined>>
+  cwd: string
+  signal: AbortSignal
+}

@@ -1,0 +1,113 @@
+import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
+import { DatapubError } from '../errors/datapub-error.js'
+import { redactText, registerSecret } from './redact.js'
+import { retryDelayMs, isRetryable, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.js'
+
+export interface HttpClientOptions {
+  baseURL: string
+  /** Sent as `Authorization: Bearer ...` unless `auth` says otherwise; registered as a secret. */
+  token?: string
+  auth?: { scheme: 'bearer' | 'basic'; username?: string; password: string }
+  headers?: Record<string, string>
+  timeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  /** Prefix for error codes (e.g. HEROKU → HEROKU_HTTP_403). */
+  provider?: string
+  signal?: AbortSignal
+}
+
+export type HttpClientFactory = (options: HttpClientOptions) => AxiosInstance
+
+interface RetryState {
+  __datapubAttempt?: number
+}
+
+const IDEMPOTENT = new Set(['get', 'head', 'options', 'put', 'delete'])
+
+/**
+ * The one axios boundary. Every client gets timeouts, retries with backoff for idempotent calls
+ * (429 and 5xx, honouring Retry-After), and errors mapped to DatapubError with the request
+ * redacted. A POST is retried only when the caller marks it `idempotent` in the request config.
+ */
+export function createHttpClient(options: HttpClientOptions): AxiosInstance {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry }
+  const headers: Record<string, string> = { 'user-agent': 'datapub/0.1', ...options.headers }
+  if (options.token !== undefined) {
+    registerSecret(options.token)
+    headers.authorization = `Bearer ${options.token}`
+  }
+  if (options.auth !== undefined) {
+    registerSecret(options.auth.password)
+    headers.authorization =
+      options.auth.scheme === 'basic'
+        ? `Basic ${Buffer.from(`${options.auth.username ?? ''}:${options.auth.password}`).toString('base64')}`
+        : `Bearer ${options.auth.password}`
+  }
+  const client = axios.create({
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs ?? 30_000,
+    headers,
+    maxRedirects: 0,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  })
+  client.interceptors.response.use(undefined, async (error: unknown) => {
+    if (!(error instanceof AxiosError) || error.config === undefined) throw error
+    const config = error.config as InternalAxiosRequestConfig & RetryState & { idempotent?: boolean }
+    const attempt = (config.__datapubAttempt ?? 0) + 1
+    const method = (config.method ?? 'get').toLowerCase()
+    const canRetry = (IDEMPOTENT.has(method) || config.idempotent === true) && attempt <= policy.retries
+    if (canRetry && isRetryable(error)) {
+      config.__datapubAttempt = attempt
+      const delay = retryDelayMs(attempt, error.response?.headers?.['retry-after'] as string | undefined, policy)
+      await sleep(delay, config.signal as AbortSignal | undefined)
+      return client.request(config)
+    }
+    throw toHttpError(error, options.provider)
+  })
+  return client
+}
+
+export function toHttpError(error: AxiosError, provider?: string): DatapubError {
+  const status = error.response?.status
+  const method = (error.config?.method ?? 'get').toUpperCase()
+  const url = redactText(`${error.config?.baseURL ?? ''}${error.config?.url ?? ''}`)
+  const prefix = provider === undefined ? 'HTTP' : `${provider.toUpperCase().replace(/-/g, '_')}_HTTP`
+  const body = error.response?.data
+  const detail = extractMessage(body)
+  if (status === undefined) {
+    const timedOut = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'
+    return new DatapubError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_ERROR', `${method} ${url} failed: ${timedOut ? 'timed out' : (error.code ?? error.message)}.`, {
+      fault: 'host',
+      ...(provider === undefined ? {} : { provider }),
+      hint: 'Check the network and the API URL, then retry.',
+      details: { method, url, code: error.code },
+    })
+  }
+  const fault = status === 401 || status === 403 || status === 404 || status === 409 || status === 422 || status === 400 || status === 402 ? 'user' : 'host'
+  return new DatapubError(`${prefix}_${status}`, `${method} ${url} answered ${status}${detail ? `: ${detail}` : ''}.`, {
+    fault,
+    ...(provider === undefined ? {} : { provider }),
+    hint: status === 401 || status === 403 ? 'Check the token or credentials and their permissions.' : status === 429 ? 'The host is rate limiting; wait and retry.' : undefined,
+    details: { method, url, status, body: typeof body === 'object' ? body : undefined },
+  } as never)
+}
+
+function extractMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.slice(0, 300)
+  if (typeof body !== 'object' || body === null) return undefined
+  const b = body as Record<string, unknown>
+  const err = (b.error ?? b) as Record<string, unknown> | string
+  if (typeof err === 'string') return err
+  const message = err.message ?? b.message ?? b.id
+  return typeof message === 'string' ? message : undefined
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
+  })
+}
+
+export type { AxiosInstance, AxiosRequestConfig }

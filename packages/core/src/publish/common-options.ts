@@ -1,0 +1,52 @@
+import { z } from 'zod'
+
+const text = z.string().trim().min(1)
+const httpUrl = z.url({ protocol: /^https?$/ }).describe('an http(s) URL')
+
+/**
+ * The options every provider gets, with the meaning `datasette publish` gives them
+ * (reference/datasette-publish.md 1.2), plus datapub's build and data options.
+ * Keys are camelCase; the CLI derives `--kebab-case` flags (and datasette's `--license_url` spellings).
+ */
+export const commonOptionsSchema = z.object({
+  files: z.array(text).min(1, 'name at least one CSV, TSV or SQLite file').describe('CSV/TSV files, directories of them, or SQLite databases to publish'),
+  name: text.optional().describe('Deployment name (container, service or app name); default "datasette"'),
+  metadata: text.optional().describe('Metadata file, JSON or YAML'),
+  extraOptions: z.string().optional().describe('Extra options for `datasette serve`, split on whitespace'),
+  branch: text.optional().describe('Install Datasette from this GitHub branch instead of the released package'),
+  datasetteVersion: text.optional().describe('Datasette version to install, e.g. 0.65.1'),
+  templateDir: text.optional().describe('Directory of custom templates'),
+  pluginsDir: text.optional().describe('Directory of custom plugins'),
+  static: z.array(text).default([]).describe('Serve static files: MOUNT:DIRECTORY (repeatable)'),
+  install: z.array(text).default([]).describe('Extra Python packages to install, usually plugins (repeatable)'),
+  pluginSecret: z
+    .array(z.tuple([text, text, z.string()]))
+    .default([])
+    .describe('Secret plugin setting: PLUGIN SETTING VALUE (repeatable); passed as deploy-time env, never baked into the image'),
+  versionNote: z.string().optional().describe('Version note shown on /-/versions'),
+  secret: z.string().min(1).optional().describe('Secret for signed cookies (env DATASETTE_PUBLISH_SECRET); random when omitted'),
+  title: z.string().optional().describe('Title for metadata'),
+  license: z.string().optional().describe('License label for metadata'),
+  licenseUrl: httpUrl.optional().describe('License URL for metadata'),
+  source: z.string().optional().describe('Source label for metadata'),
+  sourceUrl: httpUrl.optional().describe('Source URL for metadata'),
+  about: z.string().optional().describe('About label for metadata'),
+  aboutUrl: httpUrl.optional().describe('About URL for metadata'),
+  databaseName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'use letters, digits, - and _ (at most 64)')
+    .default('data')
+    .describe('Name of the database CSV/TSV files are converted into'),
+  baseImage: text.optional().describe('Builder stage base image (env DATAPUB_BASE_IMAGE)'),
+  runtimeImage: text.optional().describe('Final stage base image (env DATAPUB_RUNTIME_IMAGE)'),
+  pipIndexUrl: httpUrl.optional().describe('Python package index URL (env DATAPUB_PIP_INDEX_URL)'),
+  pipFindLinks: text.optional().describe('Local directory of wheels to install from, offline (env DATAPUB_PIP_FIND_LINKS)'),
+  aptGetInstall: z.array(text).default([]).describe('Extra Debian packages for the image (repeatable)'),
+  spatialite: z.boolean().default(false).describe('Install SpatiaLite'),
+  port: z.number().int().min(1).max(65535).default(8001).describe('Port the image listens on when $PORT is unset'),
+  generateDir: text.optional().describe('Write the build context to this directory and stop'),
+  showFiles: z.boolean().default(false).describe('Print the generated Dockerfile and metadata'),
+})
+
+export type CommonOptionsInput = z.input<typeof commonOptionsSchema>
+export type CommonOptions = z.output<typeof commonOptionsSchema>

@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config'
+
+// Workspace packages resolve to their TypeScript sources through the @datapub/source condition.
+const resolve = { conditions: ['@datapub/source'] }
+
+export default defineConfig({
+  resolve,
+  test: {
+    clearMocks: true,
+    restoreMocks: true,
+    projects: [
+      {
+        resolve,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fixtures/plugins/*/test/**/*.test.ts'],
+          exclude: ['**/*.engine.test.ts', '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'engine',
+          include: ['test/engine/**/*.test.ts', 'packages/*/test/**/*.engine.test.ts'],
+          globalSetup: ['test/helpers/engine-global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // One engine with vfs storage on two cores: parallel builds only slow each other down.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
