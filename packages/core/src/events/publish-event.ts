@@ -19,6 +19,7 @@ export const PUBLISH_EVENT_TYPES = [
   'push:progress',
   'deploy:status',
   'verify:ok',
+  'context:written',
   'error',
   'result',
 ] as const
@@ -58,6 +59,7 @@ export type PublishEvent =
   | (Base<'push:progress'> & { ref: string; sentBytes: number; totalBytes: number })
   | (Base<'deploy:status'> & { state: string; message?: string })
   | (Base<'verify:ok'> & { url: string; checked: string[] })
+  | (Base<'context:written'> & { dir: string; files: string[]; hash: string })
   | (Base<'error'> & { error: SerializedError })
   | (Base<'result'> & { deployment: DeploymentResult })
 

@@ -83,4 +83,6 @@ export interface ContainerInfo {
   /** Host port the service answers on, when known. */
   hostPort?: number
   exitCode?: number
+  /** The container's environment. Holds secrets: never put it in events or errors. */
+  env: Record<string, string>
 }

@@ -25,6 +25,7 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
       running: c.State.Running,
       labels,
       createdAt: c.Created,
+      env: Object.fromEntries((c.Config.Env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
       ...(hostPort === undefined ? {} : { hostPort }),
       ...(c.State.Running ? {} : { exitCode: c.State.ExitCode }),
     }

@@ -43,7 +43,11 @@ export const commonOptionsSchema = z.object({
   pipFindLinks: text.optional().describe('Local directory of wheels to install from, offline (env DATAPUB_PIP_FIND_LINKS)'),
   aptGetInstall: z.array(text).default([]).describe('Extra Debian packages for the image (repeatable)'),
   spatialite: z.boolean().default(false).describe('Install SpatiaLite'),
+  buildAptGetInstall: z.array(text).optional().describe('Debian packages for the builder stage only, e.g. compilers (repeatable); default gcc and libc6-dev when --install is given'),
+  pythonVersion: z.string().regex(/^3\.\d{1,2}$/, 'use a version such as 3.12').optional().describe('Python version of the images (selects python:X-slim-bookworm by default)'),
   port: z.number().int().min(1).max(65535).default(8001).describe('Port the image listens on when $PORT is unset'),
+  verify: z.boolean().default(true).describe('After deploying, check that the URL serves the new data (use --no-verify to skip)'),
+  verifyTimeout: z.number().int().min(1).max(3600).default(120).describe('Seconds verify waits for the new data to be served'),
   generateDir: text.optional().describe('Write the build context to this directory and stop'),
   showFiles: z.boolean().default(false).describe('Print the generated Dockerfile and metadata'),
 })

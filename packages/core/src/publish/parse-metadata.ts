@@ -15,7 +15,7 @@ export function parseMetadata(text: string, given: string): Record<string, unkno
       })
     }
   } else {
-    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 })
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
     const first = doc.errors[0]
     if (first !== undefined) {
       const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : ''
@@ -24,7 +24,12 @@ export function parseMetadata(text: string, given: string): Record<string, unkno
         hint: 'Fix the YAML at the place named, or write the file as JSON.',
       })
     }
-    value = doc.toJSON()
+    // A low alias budget refuses "billion laughs" documents instead of expanding them.
+    try {
+      value = doc.toJS({ maxAliasCount: 100 })
+    } catch (error) {
+      throw new DatapubError('METADATA_INVALID', `metadata: ${given} could not be read: ${(error as Error).message}`, { path: 'metadata', hint: 'Simplify the YAML (aliases are limited).' })
+    }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new DatapubError('METADATA_INVALID', `metadata: ${given} must hold an object (keys such as title, databases, plugins)`, {

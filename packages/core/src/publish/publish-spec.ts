@@ -22,10 +22,18 @@ export interface PublishSpec {
     pipFindLinks?: string
     aptPackages: string[]
     spatialite: boolean
+    /** Debian packages for the builder stage only (compilers, -dev headers); undefined: gcc + libc6-dev when plugins are installed. */
+    builderAptPackages?: string[]
+    /** Python to create the venv with (`python3.12`); both stages must carry it at the same path. */
+    pythonVersion?: string
   }
   port: number
   generateDir?: string
+  verify: boolean
+  verifyTimeoutMs: number
   showFiles: boolean
+  /** CSV conversion options (csvs-to-sqlite flags), passed to the data stage unchanged. */
+  csv?: Record<string, unknown>
   /** The provider's own options, parsed by its schema. */
   providerOptions: Record<string, unknown>
 }

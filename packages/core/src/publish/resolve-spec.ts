@@ -122,6 +122,8 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
     port: o.port,
     ...(o.generateDir === undefined ? {} : { generateDir: path.resolve(cwd, o.generateDir) }),
     showFiles: o.showFiles,
+    verify: o.verify,
+    verifyTimeoutMs: o.verifyTimeout * 1000,
     providerOptions: options.providerOptions ?? {},
   }
 }

@@ -1,0 +1,31 @@
+import type { csvsToSqlite, inspectDatabase, writeInspectFile, assertSqliteDatabase } from '../data/index.js'
+import type { createBuildContext, buildImage } from '../image/index.js'
+import type { verifyDeployment } from './verify-deployment.js'
+
+/**
+ * The stage implementations the runner calls. Defaults load their modules on first use, so a
+ * dry run or a bundle provider never loads the image code; tests replace any of them.
+ */
+export interface PipelineServices {
+  csvsToSqlite: typeof csvsToSqlite
+  inspectDatabase: typeof inspectDatabase
+  writeInspectFile: typeof writeInspectFile
+  assertSqliteDatabase: typeof assertSqliteDatabase
+  createBuildContext: typeof createBuildContext
+  buildImage: typeof buildImage
+  verifyDeployment: typeof verifyDeployment
+}
+
+export function defaultPipelineServices(): PipelineServices {
+  const data = () => import('../data/index.js')
+  const image = () => import('../image/index.js')
+  return {
+    csvsToSqlite: async (...args) => (await data()).csvsToSqlite(...args),
+    inspectDatabase: async (...args) => (await data()).inspectDatabase(...args),
+    writeInspectFile: async (...args) => (await data()).writeInspectFile(...args),
+    assertSqliteDatabase: async (...args) => (await data()).assertSqliteDatabase(...args),
+    createBuildContext: async (...args) => (await image()).createBuildContext(...args),
+    buildImage: async (...args) => (await image()).buildImage(...args),
+    verifyDeployment: async (...args) => (await import('./verify-deployment.js')).verifyDeployment(...args),
+  }
+}

@@ -1,0 +1,147 @@
+import { mkdtemp, rm, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { DatapubError } from '../errors/datapub-error.js'
+import { toDatapubError } from '../errors/to-datapub-error.js'
+import { EventChannel } from '../events/event-channel.js'
+import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../events/publish-event.js'
+import { createContainer, type ServiceOverrides } from '../di/create-container.js'
+import { Tokens } from '../di/tokens.js'
+import type { ServiceContainer } from '../di/service-container.js'
+import type { AnyProviderDefinition } from '../provider/provider-types.js'
+import type { CommonOptionsInput } from './common-options.js'
+import { collectPublish } from './collect-publish.js'
+import { prepareDatabases } from './prepare-databases.js'
+
+export interface PublishRequest {
+  /** A provider id (`local`), plugin package name, path, or a defineProvider() value. */
+  provider: string | AnyProviderDefinition
+  files: string[]
+  options?: Omit<CommonOptionsInput, 'files'>
+  /** The provider's own options, validated by its schema. */
+  providerOptions?: Record<string, unknown>
+  signal?: AbortSignal
+  cwd?: string
+  /** Replace services (engine, http, logger, stage implementations): tests and embedding apps. */
+  services?: ServiceOverrides
+  container?: ServiceContainer
+}
+
+export type PublishOutcome =
+  | { kind: 'deployed'; deployment: DeploymentResult }
+  | { kind: 'generated'; dir: string; files: string[] }
+
+/**
+ * Runs collect → data → context → build → analyze → push → deploy → verify as a stream of typed
+ * events. The generator's return value is the outcome; a failure yields an `error` event and then
+ * throws the same DatapubError. The temporary work folder is removed whatever happens.
+ */
+export async function* publish(request: PublishRequest): AsyncGenerator<PublishEvent, PublishOutcome> {
+  const root = request.container ?? createContainer(request.services)
+  const services = root.createChild()
+  const clock = services.resolve(Tokens.Clock)
+  const started = clock()
+  const channel = new EventChannel<PublishEvent>()
+  const signal = request.signal ?? new AbortController().signal
+  let current: Stage | undefined
+  const emit = (event: EventInput): void => {
+    const stage = event.stage ?? current
+    channel.push({ ...event, elapsedMs: clock() - started, ...(stage === undefined ? {} : { stage }) } as PublishEvent)
+  }
+  const stage = async <T>(name: Stage, title: string, work: () => Promise<T>): Promise<T> => {
+    if (signal.aborted) throw new DatapubError('ABORTED', `Cancelled before ${name}.`)
+    current = name
+    const t0 = clock()
+    emit({ type: 'stage:start', stage: name, title })
+    const result = await work()
+    emit({ type: 'stage:end', stage: name, durationMs: clock() - t0 })
+    return result
+  }
+  const skip = (name: Stage, reason: string) => emit({ type: 'stage:skip', stage: name, reason })
+
+  let outcome: PublishOutcome | undefined
+  let failure: DatapubError | undefined
+  const run = (async () => {
+    const work = await mkdtemp(path.join(tmpdir(), 'datapub-'))
+    try {
+      const collected = await stage('collect', 'Checking inputs and credentials', () => collectPublish(request, services, emit, signal))
+      const { spec, definition, operations } = collected
+      const pipeline = services.resolve(Tokens.Pipeline)
+      const prepared = await stage('data', 'Converting data to SQLite', () => prepareDatabases(spec, path.join(work, 'data'), pipeline, emit, signal))
+
+      const contextDir = spec.generateDir ?? path.join(work, 'context')
+      const context = await stage('context', 'Writing the build context', async () => {
+        if (spec.generateDir !== undefined) await assertEmptyOrMissing(spec.generateDir)
+        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect }, contextDir)
+        emit({ type: 'context:written', dir: ctx.dir, files: ctx.files, hash: ctx.hash })
+        if (spec.showFiles) emit({ type: 'log', level: 'info', message: `Dockerfile:\n${ctx.dockerfile}` })
+        return ctx
+      })
+      if (spec.generateDir !== undefined) {
+        for (const s of ['build', 'analyze', 'push', 'deploy', 'verify'] as const) skip(s, '--generate-dir writes the context and stops')
+        outcome = { kind: 'generated', dir: context.dir, files: context.files }
+        return
+      }
+
+      let artifact: import('../provider/provider-types.js').Artifact = { kind: 'context', dir: context.dir, files: context.files }
+      if (definition.accepts === 'image') {
+        const engine = await services.resolve(Tokens.EngineFactory)()
+        artifact = await stage('build', 'Building the image', async () => {
+          const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
+          const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
+          const built = await pipeline.buildImage(engine, context, {
+            tag,
+            signal,
+            ...(networkMode === undefined ? {} : { networkMode }),
+            onLog: (line) => emit({ type: 'image:build:log', line }),
+          })
+          emit({ type: 'image:built', imageId: built.imageId, tag: built.tag })
+          return { kind: 'image', ref: built.tag, imageId: built.imageId }
+        })
+        skip('analyze', 'image analysis is not wired into publish yet')
+        skip('push', `${definition.name} runs images from the engine that built them`)
+      } else {
+        skip('build', `${definition.name} builds from the context itself`)
+        skip('analyze', 'no local image to analyse')
+        skip('push', 'nothing to push')
+      }
+
+      const deployment = await stage('deploy', `Deploying to ${definition.title}`, async () => {
+        const result = await operations.deploy({ name: spec.name, artifact, env: spec.env, spec, port: spec.port, signal })
+        return { ...result, databases: prepared.inspect }
+      })
+
+      if (spec.verify) {
+        await stage('verify', 'Checking the deployment serves the new data', async () => {
+          const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs })
+          emit({ type: 'verify:ok', url: deployment.url, checked })
+        })
+      } else skip('verify', '--no-verify')
+      emit({ type: 'result', deployment })
+      outcome = { kind: 'deployed', deployment }
+    } catch (error) {
+      failure = signal.aborted ? new DatapubError('ABORTED', 'The publish was cancelled.', { cause: error }) : toDatapubError(error)
+      emit({ type: 'error', error: failure.toJSON() })
+    } finally {
+      await rm(work, { recursive: true, force: true }).catch(() => undefined)
+      await services.dispose().catch(() => undefined)
+      channel.close()
+    }
+  })()
+
+  yield* channel.drain()
+  await run
+  if (failure !== undefined) throw failure
+  if (outcome === undefined) throw new DatapubError('INTERNAL', 'The pipeline ended without an outcome.')
+  return outcome
+}
+
+async function assertEmptyOrMissing(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)))
+  if (entries.length > 0) {
+    throw new DatapubError('CONFIG_INVALID', `generateDir: ${dir} already exists and is not empty.`, {
+      path: 'generateDir',
+      hint: 'Name a new or empty directory; datapub never overwrites files it did not create.',
+    })
+  }
+}

@@ -1,0 +1,511 @@
+import { createHash } from 'node:crypto'
+import http from 'node:http'
+import https from 'node:https'
+import { Readable, Transform } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
+import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
+import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from '../http/retry-policy.js'
+import type { BlobSource } from './blob-source.js'
+import { discardBody, httpExchange, readBody, type ExchangeResponse } from './http-exchange.js'
+import type { Descriptor, ImageIndex, ImageManifest } from './image-manifest.js'
+import { MANIFEST_ACCEPT, MEDIA_TYPES } from './media-types.js'
+import { parseWwwAuthenticate } from './parse-www-authenticate.js'
+import { authFailed, RegistryAuth } from './registry-auth.js'
+import type { CredentialResolver, RegistryCredentials } from './registry-credentials.js'
+import { registryNetworkError, registryResponseError } from './registry-error.js'
+
+export interface RegistryClientOptions {
+  /** `host[:port]`, as in an image reference. */
+  registry: string
+  /** Defaults to http for loopback hosts (as Docker allows) and https everywhere else. */
+  protocol?: 'http' | 'https'
+  credentials?: RegistryCredentials | CredentialResolver
+  retry?: Partial<RetryPolicy>
+  idleTimeoutMs?: number
+  signal?: AbortSignal
+  /** `monolithic` PUTs a blob in one streamed request; `chunked` PATCHes `chunkSize` pieces. */
+  uploadMode?: 'monolithic' | 'chunked'
+  chunkSize?: number
+  maxSockets?: number
+}
+
+export interface BlobProgress {
+  digest: string | undefined
+  /** Bytes of this blob sent so far in the current attempt (drops back to 0 when an upload restarts). */
+  bytes: number
+  total: number | undefined
+  state: 'uploading' | 'exists' | 'mounted' | 'restarted' | 'done'
+}
+
+export interface UploadOptions {
+  /** Repository on the same registry holding the blob; tried as a cross-repo mount first. */
+  mountFrom?: string
+  onProgress?: (progress: BlobProgress) => void
+}
+
+export interface UploadResult {
+  digest: string
+  size: number
+  /** How the blob got there; `uploaded` counts the bytes that went over the wire. */
+  via: 'exists' | 'mounted' | 'uploaded'
+  bytesSent: number
+}
+
+export interface FetchedManifest {
+  mediaType: string
+  digest: string
+  bytes: Buffer
+  json: ImageManifest | ImageIndex
+}
+
+interface CallOptions {
+  method: string
+  /** A path under /v2/ or an absolute upload location. */
+  target: string | URL
+  scopes: string[]
+  headers?: Record<string, string>
+  body?: () => Readable | Buffer
+  expect: number[]
+  /** Whether this exact request may be sent again (false for bodies already partly streamed). */
+  retry: boolean
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE'])
+const DEFAULT_CHUNK = 32 * 1024 * 1024
+
+/**
+ * An OCI distribution client on Node's http: bodies are streamed with backpressure (axios would
+ * buffer them), redirects are followed by hand so credentials stay on the registry host, and
+ * uploads that fail part-way restart from a new session instead of being patched up.
+ */
+export class RegistryClient {
+  readonly registry: string
+  readonly baseUrl: URL
+  readonly #auth: RegistryAuth
+  readonly #agents: { http: http.Agent; https: https.Agent }
+  readonly #policy: RetryPolicy
+  readonly #options: RegistryClientOptions
+  #pinged: Promise<void> | undefined
+
+  constructor(options: RegistryClientOptions) {
+    this.#options = options
+    this.registry = options.registry
+    const protocol = options.protocol ?? (LOOPBACK.test(options.registry) ? 'http' : 'https')
+    this.baseUrl = new URL(`${protocol}://${options.registry}/`)
+    this.#policy = { ...DEFAULT_RETRY, ...options.retry }
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 }
+    this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) }
+    const credentials = options.credentials
+    const resolve: CredentialResolver =
+      typeof credentials === 'function' ? credentials : async () => credentials
+    this.#auth = new RegistryAuth(options.registry, resolve, this.#agents, options.idleTimeoutMs ?? 60_000, options.signal)
+  }
+
+  /** Releases pooled sockets; the client must not be used afterwards. */
+  close(): void {
+    this.#agents.http.destroy()
+    this.#agents.https.destroy()
+  }
+
+  /** `GET /v2/`: learns the auth challenge. Resolves when the registry speaks the v2 API. */
+  async ping(): Promise<{ status: number; challenge: 'bearer' | 'basic' | 'none' }> {
+    const response = await this.withNetworkRetry('GET', '/v2/', () => this.exchange('GET', new URL('/v2/', this.baseUrl), {}))
+    discardBody(response)
+    if (response.status === 401) {
+      const challenge = parseWwwAuthenticate(headerOf(response, 'www-authenticate'))
+      if (challenge === undefined) throw authFailed(this.registry, 'the registry asked for authentication with an unknown scheme', 401)
+      this.#auth.setChallenge(challenge)
+      return { status: 401, challenge: challenge.scheme }
+    }
+    if (response.status !== 200) throw await registryResponseError(this.registry, 'GET', response)
+    return { status: 200, challenge: 'none' }
+  }
+
+  /** Checks the credentials by fetching a token (or using Basic) for the given repository. */
+  async checkAccess(repository: string, actions: 'pull' | 'pull,push' = 'pull,push'): Promise<void> {
+    await this.ensurePinged()
+    await this.#auth.header([scope(repository, actions)])
+  }
+
+  async blobExists(repository: string, digest: string): Promise<number | undefined> {
+    const response = await this.call({ method: 'HEAD', target: `${repository}/blobs/${digest}`, scopes: [scope(repository, 'pull')], expect: [200, 404], retry: true })
+    discardBody(response)
+    if (response.status === 404) return undefined
+    return Number(headerOf(response, 'content-length') ?? '0')
+  }
+
+  /** Streams a blob; redirects to storage are followed without the registry's credentials. */
+  async getBlob(repository: string, digest: string): Promise<Readable> {
+    const response = await this.call({ method: 'GET', target: `${repository}/blobs/${digest}`, scopes: [scope(repository, 'pull')], expect: [200], retry: true })
+    return response.body
+  }
+
+  async deleteBlob(repository: string, digest: string): Promise<void> {
+    const response = await this.call({ method: 'DELETE', target: `${repository}/blobs/${digest}`, scopes: [scope(repository, 'delete')], expect: [202, 200, 404], retry: true })
+    discardBody(response)
+  }
+
+  async getManifest(repository: string, reference: string, accept = MANIFEST_ACCEPT): Promise<FetchedManifest> {
+    let response
+    try {
+      response = await this.call({ method: 'GET', target: `${repository}/manifests/${reference}`, scopes: [scope(repository, 'pull')], headers: { accept }, expect: [200], retry: true })
+    } catch (error) {
+      if (isDatapubError(error) && error.details?.status === 404) {
+        throw new DatapubError('IMAGE_NOT_FOUND', `Image ${this.registry}/${repository}:${reference} does not exist.`, { fault: 'user', cause: error, details: error.details })
+      }
+      throw error
+    }
+    const bytes = await readBody(response, 4 * 1024 * 1024)
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new DatapubError('REGISTRY_ERROR', `The manifest ${reference} served by ${this.registry} has digest ${digest}.`, { fault: 'host', details: { registry: this.registry, repository } })
+    }
+    const json = JSON.parse(bytes.toString('utf8')) as ImageManifest | ImageIndex
+    const mediaType = json.mediaType ?? (headerOf(response, 'content-type') ?? '').split(';')[0]!.trim()
+    return { mediaType, digest, bytes, json }
+  }
+
+  /**
+   * Resolves a reference to a single-platform manifest, choosing from an index when the
+   * registry holds a multi-platform image (linux/amd64 unless told otherwise).
+   */
+  async getImageManifest(repository: string, reference: string, platform = { os: 'linux', architecture: 'amd64' }): Promise<FetchedManifest & { json: ImageManifest }> {
+    const fetched = await this.getManifest(repository, reference)
+    if (!isIndex(fetched.mediaType)) return fetched as FetchedManifest & { json: ImageManifest }
+    const entry = (fetched.json as ImageIndex).manifests.find(
+      (m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture,
+    )
+    if (entry === undefined) {
+      throw new DatapubError('IMAGE_NOT_FOUND', `Image ${this.registry}/${repository}:${reference} has no ${platform.os}/${platform.architecture} variant.`, { fault: 'user' })
+    }
+    return (await this.getManifest(repository, entry.digest)) as FetchedManifest & { json: ImageManifest }
+  }
+
+  /** Pushes a single-platform manifest; an index is refused (hosts like Heroku reject them, and datapub never pushes attestations). */
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    if (isIndex(mediaType)) {
+      throw new DatapubError('INTERNAL', 'datapub pushes single-platform manifests only, never an index.', { fault: 'internal' })
+    }
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    const response = await this.call({
+      method: 'PUT',
+      target: `${repository}/manifests/${reference}`,
+      scopes: [scope(repository, 'pull,push')],
+      headers: { 'content-type': mediaType, 'content-length': String(bytes.length) },
+      body: () => bytes,
+      expect: [201, 200],
+      // Idempotent: the same bytes under the same reference.
+      retry: true,
+    })
+    discardBody(response)
+    const served = headerOf(response, 'docker-content-digest')
+    if (served !== undefined && served !== digest) {
+      throw new DatapubError('REGISTRY_ERROR', `${this.registry} stored the manifest as ${served}, expected ${digest}.`, { fault: 'host' })
+    }
+    return digest
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<void> {
+    const response = await this.call({ method: 'DELETE', target: `${repository}/manifests/${digest}`, scopes: [scope(repository, 'delete')], expect: [202, 200, 404], retry: true })
+    discardBody(response)
+  }
+
+  async listTags(repository: string, pageSize = 1000): Promise<string[]> {
+    const tags: string[] = []
+    let target: string | URL = `${repository}/tags/list?n=${pageSize}`
+    for (let page = 0; page < 10_000; page++) {
+      const response: ExchangeResponse = await this.call({ method: 'GET', target, scopes: [scope(repository, 'pull')], expect: [200, 404], retry: true })
+      if (response.status === 404) {
+        discardBody(response)
+        return tags
+      }
+      const body = JSON.parse((await readBody(response)).toString('utf8')) as { tags?: string[] | null }
+      tags.push(...(body.tags ?? []))
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(headerOf(response, 'link') ?? '')?.[1]
+      if (next === undefined) return tags
+      target = new URL(next, this.baseUrl)
+    }
+    return tags
+  }
+
+  /**
+   * Makes `source` exist in `repository`: HEAD first, then a cross-repo mount, then an upload.
+   * A failed upload is cancelled and restarted from a fresh session (never resumed blind), and
+   * the registry checks the digest when the upload is committed.
+   */
+  async uploadBlob(repository: string, source: BlobSource, options: UploadOptions = {}): Promise<UploadResult> {
+    const attempts = source.replayable ? this.#policy.retries + 1 : 1
+    for (let attempt = 1; ; attempt++) {
+      let location: URL | undefined
+      try {
+        return await this.uploadOnce(repository, source, options, (url) => (location = url))
+      } catch (error) {
+        if (location !== undefined) await this.cancelUpload(repository, location)
+        if (attempt >= attempts || !isRetryableError(error)) throw error
+        options.onProgress?.({ digest: source.digest, bytes: 0, total: source.size, state: 'restarted' })
+        const retryAfter = isDatapubError(error) ? (error.details?.retryAfter as string | undefined) : undefined
+        await delay(retryDelayMs(attempt, retryAfter, this.#policy), undefined, this.signalOption())
+      }
+    }
+  }
+
+  private async uploadOnce(repository: string, source: BlobSource, options: UploadOptions, track: (url: URL) => void): Promise<UploadResult> {
+    const { digest, size } = source
+    const push = [scope(repository, 'pull,push')]
+    if (digest !== undefined) {
+      const existing = await this.blobExists(repository, digest)
+      if (existing !== undefined) {
+        options.onProgress?.({ digest, bytes: existing, total: existing, state: 'exists' })
+        return { digest, size: existing, via: 'exists', bytesSent: 0 }
+      }
+    }
+    let start: ExchangeResponse
+    if (options.mountFrom !== undefined && options.mountFrom !== repository && digest !== undefined) {
+      start = await this.call({
+        method: 'POST',
+        target: `${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(options.mountFrom)}`,
+        scopes: [...push, scope(options.mountFrom, 'pull')],
+        headers: { 'content-length': '0' },
+        expect: [201, 202],
+        retry: true,
+      })
+      discardBody(start)
+      if (start.status === 201) {
+        options.onProgress?.({ digest, bytes: size ?? 0, total: size, state: 'mounted' })
+        return { digest, size: size ?? 0, via: 'mounted', bytesSent: 0 }
+      }
+    } else {
+      start = await this.call({ method: 'POST', target: `${repository}/blobs/uploads/`, scopes: push, headers: { 'content-length': '0' }, expect: [202], retry: true })
+      discardBody(start)
+    }
+    let location = this.location(start)
+    track(location)
+    const mode = this.#options.uploadMode ?? 'monolithic'
+    let sent = 0
+    const progress = (bytes: number): void => {
+      options.onProgress?.({ digest, bytes, total: size, state: 'uploading' })
+    }
+
+    if (digest !== undefined && size !== undefined && (mode === 'monolithic' || !source.replayable)) {
+      const commit = withDigest(location, digest)
+      const response = await this.call({
+        method: 'PUT',
+        target: commit,
+        scopes: push,
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body: () => countBytes(source.open(), (n) => progress((sent = n))),
+        expect: [201],
+        retry: false,
+      })
+      discardBody(response)
+      return this.committed(response, digest, size, sent, options)
+    }
+
+    if (source.replayable && size !== undefined && digest !== undefined) {
+      const minimum = Number(headerOf(start, 'oci-chunk-min-length') ?? '0')
+      const chunk = Math.max(this.#options.chunkSize ?? DEFAULT_CHUNK, minimum)
+      for (let offset = 0; offset < size; offset += chunk) {
+        const end = Math.min(offset + chunk, size)
+        const base = sent
+        const response = await this.call({
+          method: 'PATCH',
+          target: location,
+          scopes: push,
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(end - offset), 'content-range': `${offset}-${end - 1}` },
+          body: () => countBytes(source.open(offset, end), (n) => progress((sent = base + n))),
+          expect: [202],
+          retry: false,
+        })
+        discardBody(response)
+        location = this.location(response)
+        track(location)
+      }
+      const response = await this.call({ method: 'PUT', target: withDigest(location, digest), scopes: push, headers: { 'content-length': '0' }, expect: [201], retry: true })
+      discardBody(response)
+      return this.committed(response, digest, size, sent, options)
+    }
+
+    // Unknown digest or size: one streaming PATCH, hashing as the bytes go by, then commit with the hash.
+    const hash = createHash('sha256')
+    const response = await this.call({
+      method: 'PATCH',
+      target: location,
+      scopes: push,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: () =>
+        countBytes(source.open(), (n) => progress((sent = n)), (chunk) => hash.update(chunk)),
+      expect: [202],
+      retry: false,
+    })
+    discardBody(response)
+    location = this.location(response)
+    track(location)
+    const computed = `sha256:${hash.digest('hex')}`
+    if (digest !== undefined && computed !== digest) {
+      throw new DatapubError('REGISTRY_ERROR', `The stream for ${digest} produced ${computed}; nothing was committed.`, { fault: 'internal' })
+    }
+    if (size !== undefined && sent !== size) {
+      throw new DatapubError('REGISTRY_ERROR', `The stream for ${computed} had ${sent} bytes, expected ${size}.`, { fault: 'internal' })
+    }
+    const put = await this.call({ method: 'PUT', target: withDigest(location, computed), scopes: push, headers: { 'content-length': '0' }, expect: [201], retry: true })
+    discardBody(put)
+    return this.committed(put, computed, sent, sent, options)
+  }
+
+  private committed(response: ExchangeResponse, digest: string, size: number, sent: number, options: UploadOptions): UploadResult {
+    const served = headerOf(response, 'docker-content-digest')
+    if (served !== undefined && served !== digest) {
+      throw new DatapubError('REGISTRY_ERROR', `${this.registry} committed ${served} for ${digest}.`, { fault: 'host' })
+    }
+    options.onProgress?.({ digest, bytes: size, total: size, state: 'done' })
+    return { digest, size, via: 'uploaded', bytesSent: sent }
+  }
+
+  private async cancelUpload(repository: string, location: URL): Promise<void> {
+    try {
+      const response = await this.call({ method: 'DELETE', target: location, scopes: [scope(repository, 'pull,push')], expect: [204, 200, 202, 404], retry: false })
+      discardBody(response)
+    } catch {
+      // Best effort: the registry garbage-collects abandoned sessions anyway.
+    }
+  }
+
+  private location(response: ExchangeResponse): URL {
+    const value = headerOf(response, 'location')
+    if (value === undefined) throw new DatapubError('REGISTRY_ERROR', `${this.registry} started an upload without a Location.`, { fault: 'host' })
+    // Used as given: it may be relative and may carry query parameters the registry needs.
+    return new URL(value, this.baseUrl)
+  }
+
+  private ensurePinged(): Promise<void> {
+    this.#pinged ??= this.ping().then(
+      () => undefined,
+      (error: unknown) => {
+        this.#pinged = undefined
+        throw error
+      },
+    )
+    return this.#pinged
+  }
+
+  private async call(options: CallOptions): Promise<ExchangeResponse> {
+    await this.ensurePinged()
+    const url = typeof options.target === 'string' ? new URL(`/v2/${options.target}`, this.baseUrl) : options.target
+    let reauthenticated = false
+    for (let attempt = 1; ; attempt++) {
+      const authorization = await this.#auth.header(options.scopes)
+      const headers: Record<string, string> = { 'user-agent': 'datapub/0.1', ...options.headers }
+      if (authorization !== undefined) headers.authorization = authorization
+      let response: ExchangeResponse
+      try {
+        response = await this.exchange(options.method, url, headers, options.body)
+      } catch (error) {
+        if (options.retry && attempt <= this.#policy.retries && isRetryableError(error)) {
+          await delay(retryDelayMs(attempt, undefined, this.#policy), undefined, this.signalOption())
+          continue
+        }
+        throw registryNetworkError(this.registry, options.method, url.pathname, error)
+      }
+      if (options.expect.includes(response.status)) return response
+      if (response.status === 401 && !reauthenticated && (options.retry || options.body === undefined)) {
+        discardBody(response)
+        // A new challenge (different realm/scope) or an expired token: ask again once.
+        const challenge = parseWwwAuthenticate(headerOf(response, 'www-authenticate'))
+        if (challenge !== undefined) this.#auth.setChallenge(challenge)
+        this.#auth.invalidate(options.scopes)
+        reauthenticated = true
+        attempt--
+        continue
+      }
+      if (options.retry && RETRYABLE_STATUS.has(response.status) && attempt <= this.#policy.retries) {
+        discardBody(response)
+        await delay(retryDelayMs(attempt, headerOf(response, 'retry-after'), this.#policy), undefined, this.signalOption())
+        continue
+      }
+      throw await registryResponseError(this.registry, options.method, response)
+    }
+  }
+
+  private exchange(method: string, url: URL, headers: Record<string, string>, body?: () => Readable | Buffer): Promise<ExchangeResponse> {
+    return httpExchange({
+      method,
+      url,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      authorizedHost: this.baseUrl.host,
+      agents: this.#agents,
+      idleTimeoutMs: this.#options.idleTimeoutMs ?? 60_000,
+      ...this.signalOption(),
+    })
+  }
+
+  private async withNetworkRetry(method: string, path: string, send: () => Promise<ExchangeResponse>): Promise<ExchangeResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await send()
+        if (RETRYABLE_STATUS.has(response.status) && attempt <= this.#policy.retries) {
+          discardBody(response)
+          await delay(retryDelayMs(attempt, headerOf(response, 'retry-after'), this.#policy), undefined, this.signalOption())
+          continue
+        }
+        return response
+      } catch (error) {
+        if (attempt > this.#policy.retries || !isRetryableError(error)) throw registryNetworkError(this.registry, method, path, error)
+        await delay(retryDelayMs(attempt, undefined, this.#policy), undefined, this.signalOption())
+      }
+    }
+  }
+
+  private signalOption(): { signal?: AbortSignal } {
+    return this.#options.signal === undefined ? {} : { signal: this.#options.signal }
+  }
+}
+
+export function scope(repository: string, actions: string): string {
+  return `repository:${repository}:${actions}`
+}
+
+export function isIndex(mediaType: string): boolean {
+  return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerManifestList
+}
+
+function isRetryableError(error: unknown): boolean {
+  if (isDatapubError(error)) {
+    if (error.code !== 'REGISTRY_ERROR') return false
+    const status = error.details?.status as number | undefined
+    if (status === undefined) return RETRYABLE_NETWORK.has(String(error.details?.networkCode ?? ''))
+    // A session the registry lost (proxy reset, restart) is safe to redo from the start.
+    return RETRYABLE_STATUS.has(status) || (status === 404 && error.details?.code === 'BLOB_UPLOAD_UNKNOWN')
+  }
+  const code = (error as { code?: string }).code
+  return code !== undefined && RETRYABLE_NETWORK.has(code)
+}
+
+function headerOf(response: ExchangeResponse, name: string): string | undefined {
+  const value = response.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function withDigest(location: URL, digest: string): URL {
+  const url = new URL(location)
+  url.searchParams.append('digest', digest)
+  return url
+}
+
+function countBytes(stream: Readable, report: (bytes: number) => void, observe?: (chunk: Buffer) => void): Readable {
+  let bytes = 0
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length
+      observe?.(chunk)
+      report(bytes)
+      done(null, chunk)
+    },
+  })
+  stream.on('error', (error) => counter.destroy(error))
+  return stream.pipe(counter)
+}
+
+export type { Descriptor }

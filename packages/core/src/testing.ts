@@ -1,0 +1,4 @@
+// @datapub/core/testing: helpers for provider tests (vitest is a peer dependency of this entry).
+export { createFakeContext, type FakeContext, type FakeContextOptions } from './testing/create-fake-context.js'
+export { recordEvents, type RecordedRun } from './testing/record-events.js'
+export { describeProviderConformance, type ConformanceSetup, type ConformanceLifecycle } from './testing/describe-provider-conformance.js'

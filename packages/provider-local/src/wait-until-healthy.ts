@@ -1,0 +1,44 @@
+import { DatapubError, type ContainerEngine } from '@datapub/core/kit'
+
+export interface HealthOptions {
+  url: string
+  timeoutMs: number
+  signal: AbortSignal
+  intervalMs?: number
+}
+
+/**
+ * Polls the container's HTTP endpoint until it answers 200, and fails fast when the container
+ * exits, with the tail of its log: the user's reason is nearly always in there.
+ */
+export async function waitUntilHealthy(engine: ContainerEngine, containerId: string, options: HealthOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs
+  const probe = new URL('-/versions.json', options.url).href
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (options.signal.aborted) throw new DatapubError('ABORTED', 'Cancelled while waiting for the container.')
+    const info = await engine.inspectContainer(containerId)
+    if (!info.running && info.state !== 'created' && info.state !== 'restarting') {
+      throw await unhealthy(engine, containerId, `the container stopped (state ${info.state}, exit code ${info.exitCode ?? '?'})`)
+    }
+    try {
+      const response = await fetch(probe, { signal: AbortSignal.timeout(3000) })
+      if (response.ok) return
+      last = `HTTP ${response.status}`
+    } catch (error) {
+      last = (error as Error).message
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250))
+  }
+  throw await unhealthy(engine, containerId, `it did not answer ${probe} within ${Math.round(options.timeoutMs / 1000)} s (last: ${last})`)
+}
+
+async function unhealthy(engine: ContainerEngine, id: string, why: string): Promise<DatapubError> {
+  const logs = await engine.containerLogs(id, 30).catch(() => '(no logs)')
+  return new DatapubError('LOCAL_CONTAINER_UNHEALTHY', `The new container is not healthy: ${why}.\n--- container log (last lines) ---\n${logs.trimEnd()}`, {
+    fault: 'user',
+    provider: 'local',
+    hint: 'The previous deployment, if any, keeps serving. Fix the cause shown in the log and publish again.',
+    details: { logTail: logs.split('\n').slice(-30) },
+  })
+}
