@@ -1,0 +1,6 @@
+export { csvsToSqlite, type ConversionReport, type ConvertHooks } from './csvs-to-sqlite.js'
+export { csvOptionsSchema, type CsvOptions } from './csv-options-schema.js'
+export { inspectDatabase, type InspectEntry } from './inspect-database.js'
+export { writeInspectFile } from './write-inspect-file.js'
+export { assertSqliteDatabase } from './assert-sqlite-database.js'
+export { parseDate } from './parse-date.js'
