@@ -58,7 +58,7 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
         first = false
         if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from = 3
         else if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) {
-          throw new DatapubError('CSV_ENCODING', `${file}: the file is UTF-16, which is not supported`, {
+          throw new DatapubError('CSV_ENCODING', `${file}: line 1, column 1: the file is UTF-16, which is not supported`, {
             path: file,
             details: { file, line: 1, column: 1 },
             hint: 'Save it as UTF-8 (or Latin-1) CSV.',
