@@ -118,9 +118,13 @@ describe('redirects', () => {
       registrySeen.push(req.headers.authorization)
       if (req.headers.authorization === undefined) {
         res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' })
-        return res.end()
+        res.end()
+        return
       }
-      if (req.url === '/v2/') return res.end('{}')
+      if (req.url === '/v2/') {
+        res.end('{}')
+        return
+      }
       // "localhost" is a different host from "127.0.0.1" as far as credentials are concerned.
       res.writeHead(307, { location: `http://localhost:${storagePort}/bucket/blob?sig=abc` })
       res.end()
