@@ -1,16 +1,20 @@
+import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
 // Workspace packages resolve to their TypeScript sources through the @datapub/source condition.
-const resolve = { conditions: ['@datapub/source'] }
+const resolve = { conditions: ['@datapub/source', ...defaultServerConditions] }
+const ssr = { resolve: { conditions: ['@datapub/source', ...defaultServerConditions], externalConditions: ['@datapub/source'] } }
 
 export default defineConfig({
   resolve,
+  ssr,
   test: {
     clearMocks: true,
     restoreMocks: true,
     projects: [
       {
         resolve,
+        ssr,
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fixtures/plugins/*/test/**/*.test.ts'],
@@ -20,6 +24,7 @@ export default defineConfig({
       },
       {
         resolve,
+        ssr,
         test: {
           name: 'engine',
           include: ['test/engine/**/*.test.ts', 'packages/*/test/**/*.engine.test.ts'],

@@ -1,5 +1,5 @@
 import { ERROR_CODES, type ErrorCode, type Fault } from './error-codes.js'
-import { redactText } from '../http/redact.js'
+import { redactText, redactValue } from '../http/redact.js'
 
 const BRAND = Symbol.for('datapub.error')
 
@@ -36,7 +36,7 @@ export class DatapubError extends Error {
     this.hint = options.hint === undefined ? undefined : redactText(options.hint)
     this.path = options.path
     this.provider = options.provider
-    this.details = options.details
+    this.details = options.details === undefined ? undefined : redactValue(options.details)
     Object.defineProperty(this, BRAND, { value: true })
   }
 

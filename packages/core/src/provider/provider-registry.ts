@@ -64,7 +64,8 @@ export class ProviderRegistry {
       })
     }
     const providers = await loadProviderModule(candidates, spec, builtin !== undefined ? undefined : (this.options.cwd ?? process.cwd()), this.options.importModule)
-    const wanted = builtin !== undefined || isPlainId(spec) ? providers.find((p) => p.name === spec) : providers[0]
+    const id = spec.replace(/^(@[^/]+\/)?datapub-provider-/, '')
+    const wanted = providers.find((p) => p.name === id) ?? (builtin === undefined && providers.length === 1 ? providers[0] : undefined)
     if (wanted === undefined) {
       throw new DatapubError('PROVIDER_NOT_FOUND', `The package for "${spec}" does not export a provider named "${spec}" (it exports ${providers.map((p) => p.name).join(', ')}).`, {
         hint: 'Check the provider name; `datapub providers` lists what is installed.',
@@ -83,8 +84,8 @@ function isPlainId(spec: string): boolean {
 /** Which module specifiers to try for a name that is not built in. */
 export function pluginCandidates(spec: string): string[] {
   if (spec.startsWith('.') || spec.startsWith('/') || /^[A-Za-z]:[\\/]/.test(spec)) return [spec]
-  if (isPlainId(spec)) return [`datapub-provider-${spec}`]
   if (/^datapub-provider-[a-z0-9-]+$/.test(spec)) return [spec]
+  if (isPlainId(spec)) return [`datapub-provider-${spec}`]
   if (/^@[a-z0-9][a-z0-9._-]*\/datapub-provider-[a-z0-9-]+$/.test(spec)) return [spec]
   return []
 }

@@ -1,0 +1,3 @@
+export { main } from './main.js'
+export type { CliCommand, CliIO } from './cli-command.js'
+export { EXIT } from './exit-codes.js'

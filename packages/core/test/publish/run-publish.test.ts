@@ -1,0 +1,141 @@
+import { mkdtemp, writeFile, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { publish } from '../../src/publish/run-publish.js'
+import { planPublish } from '../../src/publish/plan-publish.js'
+import { defineProvider } from '../../src/provider/define-provider.js'
+import { recordEvents } from '../../src/testing/record-events.js'
+import type { PipelineServices } from '../../src/publish/pipeline-services.js'
+import type { DeployInput } from '../../src/provider/provider-types.js'
+import { DatapubError } from '../../src/errors/datapub-error.js'
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'datapub-run-'))
+  await writeFile(path.join(dir, 'trees.csv'), 'id,species\n1,oak\n2,ash\n')
+})
+
+/** Stage implementations that record what they were asked and write small real files. */
+function fakePipeline(calls: string[]): PipelineServices {
+  return {
+    csvsToSqlite: async (paths, db) => {
+      calls.push(`csv ${paths.map((p) => path.basename(p)).join(',')} -> ${path.basename(db)}`)
+      await writeFile(db, 'db')
+      return { database: db, tables: [{ name: 'trees', rows: 2, columns: [], source: paths }], warnings: [{ code: 'CSV_NOTE', message: 'a note' }] }
+    },
+    inspectDatabase: async (file, name) => ({ hash: `hash-of-${name}`, size: 2, file: path.basename(file), tables: { trees: { count: 2 } } }),
+    writeInspectFile: async () => {},
+    assertSqliteDatabase: async () => {},
+    createBuildContext: async (input, contextDir) => {
+      calls.push(`context ${input.databases.map((d) => d.name).join(',')}`)
+      return { dir: contextDir, files: ['Dockerfile'], dockerfile: 'FROM scratch', hash: 'abc123', tar: () => { throw new Error('unused') } } as never
+    },
+    buildImage: async () => {
+      throw new Error('a context provider must not build')
+    },
+    verifyDeployment: async (url, databases) => {
+      calls.push(`verify ${url} ${Object.keys(databases).join(',')}`)
+      return ['data: ok']
+    },
+  } as PipelineServices
+}
+
+function contextProvider(deploys: DeployInput[], fail?: DatapubError) {
+  return defineProvider({
+    name: 'fake-host',
+    apiVersion: 1,
+    title: 'Fake host',
+    options: z.object({ region: z.enum(['eu', 'us']).default('eu').describe('Region') }),
+    limits: { namePattern: { value: '^[a-z]+$', source: 'test' } },
+    accepts: 'context',
+    create: (ctx) => ({
+      checkAuth: async () => ({ account: `tester in ${ctx.options.region}` }),
+      deploy: async (input) => {
+        deploys.push(input)
+        ctx.emit({ type: 'deploy:status', state: 'building' })
+        if (fail) throw fail
+        return { provider: 'fake-host', id: `id-${input.name}`, name: input.name, url: 'https://fake.example/' }
+      },
+      status: async (id) => ({ id, name: id, state: 'ready' }),
+      list: async () => [],
+      destroy: async () => {},
+      rollback: async () => { throw new DatapubError('PROVIDER_OPERATION_UNSUPPORTED', 'no') },
+      export: async (id) => ({ schema: 'datapub.deployment/v1', provider: 'fake-host', id, name: id, options: {}, envNames: [] }),
+    }),
+  })
+}
+
+describe('publish', () => {
+  it('runs every stage in order and ends with the deployment', async () => {
+    const calls: string[] = []
+    const deploys: DeployInput[] = []
+    const run = await recordEvents(publish({ provider: contextProvider(deploys), files: ['trees.csv'], options: { name: 'trees', secret: 'sentinel-run-secret' }, providerOptions: { region: 'us' }, cwd: dir, services: { Pipeline: fakePipeline(calls), Env: {} } }))
+    expect(run.error).toBeUndefined()
+    expect(run.result).toMatchObject({ kind: 'deployed', deployment: { id: 'id-trees', url: 'https://fake.example/', databases: { data: { hash: 'hash-of-data' } } } })
+    const stages = run.events.filter((e) => e.type === 'stage:start' || e.type === 'stage:skip').map((e) => `${e.type === 'stage:skip' ? 'skip ' : ''}${e.stage}`)
+    expect(stages).toEqual(['collect', 'data', 'context', 'skip build', 'skip analyze', 'skip push', 'deploy', 'verify'])
+    expect(run.types()).toContain('warning')
+    expect(run.types().at(-1)).toBe('result')
+    expect(calls).toEqual(['csv trees.csv -> data.db', 'context data', 'verify https://fake.example/ data'])
+    expect(deploys[0]?.env.DATASETTE_SECRET).toBe('sentinel-run-secret')
+    expect(run.serialized()).not.toContain('sentinel-run-secret')
+    expect(run.events.find((e) => e.type === 'log')).toMatchObject({ message: 'Fake host: ready as tester in us' })
+    const deployStatus = run.events.find((e) => e.type === 'deploy:status')
+    expect(deployStatus?.stage).toBe('deploy')
+    expect(run.events.every((e, i, all) => i === 0 || e.elapsedMs >= (all[i - 1]?.elapsedMs ?? 0))).toBe(true)
+  })
+
+  it('fails in collect with a coded error naming the provider option, before any work', async () => {
+    const calls: string[] = []
+    const run = await recordEvents(publish({ provider: contextProvider([]), files: ['trees.csv'], providerOptions: { region: 'mars' }, cwd: dir, services: { Pipeline: fakePipeline(calls) } }))
+    expect(run.error).toMatchObject({ code: 'CONFIG_INVALID', path: 'region' })
+    expect(calls).toEqual([])
+    expect(run.types().at(-1)).toBe('error')
+  })
+
+  it('checks the deployment name against the provider rule', async () => {
+    const run = await recordEvents(publish({ provider: contextProvider([]), files: ['trees.csv'], options: { name: 'Has Spaces' }, cwd: dir, services: { Pipeline: fakePipeline([]) } }))
+    expect(run.error).toMatchObject({ code: 'CONFIG_INVALID', path: 'name' })
+  })
+
+  it('passes provider errors through with their code and leaves no work folder behind', async () => {
+    const before = (await readdir(tmpdir())).filter((n) => n.startsWith('datapub-')).length
+    const fail = new DatapubError('FAKE_HOST_QUOTA', 'quota exceeded', { fault: 'user', hint: 'ask for more' })
+    const run = await recordEvents(publish({ provider: contextProvider([], fail), files: ['trees.csv'], cwd: dir, services: { Pipeline: fakePipeline([]) } }))
+    expect(run.error).toBe(fail)
+    expect(run.events.at(-1)).toMatchObject({ type: 'error', error: { code: 'FAKE_HOST_QUOTA', hint: 'ask for more' } })
+    const after = (await readdir(tmpdir())).filter((n) => n.startsWith('datapub-')).length
+    expect(after).toBeLessThanOrEqual(before)
+  })
+
+  it('stops with ABORTED when the signal fires', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    const run = await recordEvents(publish({ provider: contextProvider([]), files: ['trees.csv'], cwd: dir, signal: controller.signal, services: { Pipeline: fakePipeline([]) } }))
+    expect(run.error?.code).toBe('ABORTED')
+  })
+
+  it('with generateDir writes the context and stops', async () => {
+    const calls: string[] = []
+    const out = path.join(dir, 'generated')
+    const run = await recordEvents(publish({ provider: contextProvider([]), files: ['trees.csv'], options: { generateDir: out }, cwd: dir, services: { Pipeline: fakePipeline(calls) } }))
+    expect(run.result).toEqual({ kind: 'generated', dir: out, files: ['Dockerfile'] })
+    expect(calls.some((c) => c.startsWith('verify'))).toBe(false)
+  })
+})
+
+describe('planPublish', () => {
+  it('describes every stage without side effects and without secret values', async () => {
+    const calls: string[] = []
+    const plan = await planPublish({ provider: contextProvider([]), files: ['trees.csv'], options: { secret: 'sentinel-plan-secret', pluginSecret: [['datasette-x', 'key', 'sentinel-plan-plugin']] }, cwd: dir, services: { Pipeline: fakePipeline(calls) } })
+    expect(calls).toEqual([])
+    expect(plan.steps.map((s) => s.stage)).toEqual(['collect', 'data', 'context', 'build', 'analyze', 'push', 'deploy', 'verify'])
+    expect(plan).toMatchObject({ schema: 'datapub.plan/v1', builder: 'remote', databases: ['data'], envNames: ['DATASETTE_SECRET', 'DATASETTE_X_KEY'] })
+    const text = JSON.stringify(plan)
+    expect(text).not.toContain('sentinel-plan-secret')
+    expect(text).not.toContain('sentinel-plan-plugin')
+    expect(JSON.parse(text)).toEqual(plan)
+  })
+})

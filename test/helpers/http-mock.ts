@@ -1,0 +1,29 @@
+import nock from 'nock'
+import { afterEach, beforeEach, expect } from 'vitest'
+
+/**
+ * The only file that imports nock. Network is disabled for the whole test file (loopback too,
+ * unless `allowLoopback`); after each test every scope must have been used and no request may
+ * have gone unmatched.
+ */
+export function useHttpMock(options: { allowLoopback?: boolean } = {}): { nock: typeof nock; unmatched: string[] } {
+  const unmatched: string[] = []
+  const onNoMatch = (req: { method?: string; path?: string; host?: string; hostname?: string }) => {
+    unmatched.push(`${req.method ?? '?'} ${req.hostname ?? req.host ?? ''}${req.path ?? ''}`)
+  }
+  beforeEach(() => {
+    nock.disableNetConnect()
+    if (options.allowLoopback) nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/)
+    nock.emitter.on('no match', onNoMatch)
+  })
+  afterEach(() => {
+    nock.emitter.removeListener('no match', onNoMatch)
+    const pending = nock.pendingMocks()
+    const seen = unmatched.splice(0)
+    nock.cleanAll()
+    nock.enableNetConnect()
+    expect(seen, 'requests that matched no mock').toEqual([])
+    expect(pending, 'mocks that were never called').toEqual([])
+  })
+  return { nock, unmatched }
+}
