@@ -70,12 +70,13 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
   const encoding = normaliseEncoding(options.encoding)
   const quoting = options.quoting ?? 0
   const skipErrors = options.skipErrors ?? false
-  const totalBytes = 2 * (await Promise.all(inputs.csvs.map(async (c) => (await stat(c.file)).size))).reduce((a, b) => a + b, 0)
-  let bytes = 0
+  const totalBytes = (await Promise.all(inputs.csvs.map(async (c) => (await stat(c.file)).size))).reduce((a, b) => a + b, 0)
+  let read = 0
   let rowsDone = 0
+  // Every file is read twice (detect, then insert): progress counts each pass as half the bytes.
   const onBytes = (n: number): void => {
-    bytes += n
-    hooks.onProgress?.({ bytes, totalBytes, rows: rowsDone })
+    read += n
+    hooks.onProgress?.({ bytes: Math.floor(read / 2), totalBytes, rows: rowsDone })
   }
 
   // Pass one for every file first: a type that only shows up in the last file of a table still counts.
@@ -277,19 +278,16 @@ function addDateConverters(plans: ColumnPlan[], options: CsvOptions, used: Set<s
       const plan = plans.find((p) => p.name.toLowerCase() === column.toLowerCase() && p.bind !== Bind.Constant)
       if (plan === undefined) continue
       used.add(column)
-      let failed = 0
       let reported = false
       plan.type = 'TEXT'
       plan.bind = Bind.Date
       plan.convert = (text) => {
         const iso = parseDate(text, kind, formats)
         if (iso !== undefined) return iso
-        failed++
         if (!reported) {
           reported = true
           const warning = { code: 'DATE_UNPARSED', message: `${column}: kept values that are not ${kind}s as text, e.g. ${JSON.stringify(text.slice(0, 40))}` }
           warnings.push(warning)
-          void failed
         }
         return text
       }
