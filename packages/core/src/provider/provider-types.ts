@@ -39,7 +39,10 @@ export interface ImageArtifact {
   ref: string
   /** Engine image id (sha256:...) when built locally. */
   imageId?: string
+  /** Manifest digest in the target registry, after push. */
   digest?: string
+  /** Digest of the image config blob (Heroku's formation wants it). */
+  configDigest?: string
 }
 export interface ContextArtifact {
   kind: 'context'
@@ -99,8 +102,25 @@ export interface DeploymentDescriptor {
   databases?: DeploymentResult['databases']
 }
 
+/** Where the push stage sends an image the engine built. */
+export interface PushTarget {
+  /** Registry `host[:port]`, e.g. `registry.heroku.com` or `127.0.0.1:5000`. */
+  registry: string
+  repository: string
+  /** Tags to set; the first receives the manifest. Use content-derived tags so concurrent deploys never cross. */
+  tags: string[]
+  /** Credentials for this push; registered as secrets by core. Absent means Docker config.json lookup. */
+  credentials?: { username: string; password: string } | { registryToken: string }
+  /** Heroku takes Docker v2 schema 2 only; others take either. Never an index. */
+  manifestFormat: 'docker-v2' | 'oci'
+  /** Plain http, for loopback registries. */
+  insecure?: boolean
+}
+
 export interface ProviderOperations {
   checkAuth(signal?: AbortSignal): Promise<AuthInfo>
+  /** For providers that take images from a registry: where to push before deploy. */
+  pushTarget?(input: { name: string; spec: PublishSpec; contextHash: string }, signal?: AbortSignal): Promise<PushTarget>
   deploy(input: DeployInput): Promise<DeploymentResult>
   status(id: string, signal?: AbortSignal): Promise<DeploymentSummary>
   list(signal?: AbortSignal): Promise<DeploymentSummary[]>

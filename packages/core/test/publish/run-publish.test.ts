@@ -19,18 +19,18 @@ beforeAll(async () => {
 
 /** Stage implementations that record what they were asked and write small real files. */
 function fakePipeline(calls: string[]): PipelineServices {
-  return {
+  const services: PipelineServices = {
     csvsToSqlite: async (paths, db) => {
       calls.push(`csv ${paths.map((p) => path.basename(p)).join(',')} -> ${path.basename(db)}`)
       await writeFile(db, 'db')
-      return { database: db, tables: [{ name: 'trees', rows: 2, columns: [], source: paths }], warnings: [{ code: 'CSV_NOTE', message: 'a note' }] }
+      return { database: db, written: true, databases: [], tables: [{ name: 'trees', rows: 2, columns: [], source: paths }], warnings: [{ code: 'CSV_NOTE', message: 'a note' }] }
     },
     inspectDatabase: async (file, name) => ({ hash: `hash-of-${name}`, size: 2, file: path.basename(file), tables: { trees: { count: 2 } } }),
     writeInspectFile: async () => {},
     assertSqliteDatabase: async () => {},
     createBuildContext: async (input, contextDir) => {
       calls.push(`context ${input.databases.map((d) => d.name).join(',')}`)
-      return { dir: contextDir, files: ['Dockerfile'], dockerfile: 'FROM scratch', hash: 'abc123', tar: () => { throw new Error('unused') } } as never
+      return { dir: contextDir, files: ['Dockerfile'], dockerfile: 'FROM scratch', hash: 'abc123', bytes: 0, tar: () => { throw new Error('unused') } }
     },
     buildImage: async () => {
       throw new Error('a context provider must not build')
@@ -39,7 +39,8 @@ function fakePipeline(calls: string[]): PipelineServices {
       calls.push(`verify ${url} ${Object.keys(databases).join(',')}`)
       return ['data: ok']
     },
-  } as PipelineServices
+  }
+  return services
 }
 
 function contextProvider(deploys: DeployInput[], fail?: DatapubError) {
