@@ -22,6 +22,11 @@ const READ_CHUNK = 1024 * 1024
 export async function blobFromFile(path: string, known: { digest?: string; size?: number } = {}): Promise<BlobSource> {
   const size = known.size ?? (await stat(path)).size
   const digest = known.digest ?? (await digestFile(path))
+  return blobFromKnownFile(path, digest, size)
+}
+
+/** A file whose digest and size are already known (a layer datapub just wrote): not hashed again. */
+export function blobFromKnownFile(path: string, digest: string, size: number): BlobSource {
   return {
     digest,
     size,
