@@ -36,8 +36,10 @@ export function recipeFor(databases: string[], overrides: Partial<RecipeInput> =
 async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const tar = pack()
   const chunks: Buffer[] = []
-  tar.on('data', (c: Buffer) => chunks.push(c))
-  const ended = new Promise((resolve) => tar.on('end', resolve))
+  tar.on('data', (c: unknown) => {
+    chunks.push(c as Buffer)
+  })
+  const ended = new Promise<void>((resolve) => tar.on('end', () => resolve()))
   for (const [name, body] of Object.entries(files)) tar.entry({ name, mtime: new Date(0) }, body)
   tar.finalize()
   await ended

@@ -27,7 +27,10 @@ async function tarListing(gz: Buffer): Promise<Array<{ name: string; mode: numbe
     stream.resume()
     stream.on('end', next)
   })
-  const finished = new Promise((resolve, reject) => (ex.on('finish', resolve), ex.on('error', reject)))
+  const finished = new Promise<void>((resolve, reject) => {
+    ex.on('finish', () => resolve())
+    ex.on('error', reject)
+  })
   Readable.from([gunzipSync(gz)]).pipe(ex)
   await finished
   return out
