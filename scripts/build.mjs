@@ -32,7 +32,7 @@ for (const name of (await readdir(packagesDir)).sort()) {
     packages: 'external',
     sourcemap: true,
     logLevel: 'warning',
-    chunkNames: 'chunks/[name]-[hash]',
+    chunkNames: '_chunks-[name]-[hash]',
   })
   process.stderr.write(`built ${pkg.name}\n`)
 }

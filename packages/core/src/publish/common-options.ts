@@ -17,8 +17,8 @@ export const commonOptionsSchema = z.object({
   datasetteVersion: text.optional().describe('Datasette version to install, e.g. 0.65.1'),
   templateDir: text.optional().describe('Directory of custom templates'),
   pluginsDir: text.optional().describe('Directory of custom plugins'),
-  static: z.array(text).default([]).describe('Serve static files: MOUNT:DIRECTORY (repeatable)'),
-  install: z.array(text).default([]).describe('Extra Python packages to install, usually plugins (repeatable)'),
+  static: z.array(text).default([]).describe('Serve static files: MOUNT:DIRECTORY'),
+  install: z.array(text).default([]).describe('Extra Python packages to install, usually plugins'),
   pluginSecret: z
     .array(z.tuple([text, text, z.string()]))
     .default([])
@@ -41,7 +41,7 @@ export const commonOptionsSchema = z.object({
   runtimeImage: text.optional().describe('Final stage base image (env DATAPUB_RUNTIME_IMAGE)'),
   pipIndexUrl: httpUrl.optional().describe('Python package index URL (env DATAPUB_PIP_INDEX_URL)'),
   pipFindLinks: text.optional().describe('Local directory of wheels to install from, offline (env DATAPUB_PIP_FIND_LINKS)'),
-  aptGetInstall: z.array(text).default([]).describe('Extra Debian packages for the image (repeatable)'),
+  aptGetInstall: z.array(text).default([]).describe('Extra Debian packages for the image'),
   spatialite: z.boolean().default(false).describe('Install SpatiaLite'),
   buildAptGetInstall: z.array(text).optional().describe('Debian packages for the builder stage only, e.g. compilers (repeatable); default gcc and libc6-dev when --install is given'),
   pythonVersion: z.string().regex(/^3\.\d{1,2}$/, 'use a version such as 3.12').optional().describe('Python version of the images (selects python:X-slim-bookworm by default)'),
