@@ -1,5 +1,6 @@
 import type { csvsToSqlite, inspectDatabase, writeInspectFile, assertSqliteDatabase } from '../data/index.js'
-import type { createBuildContext, buildImage } from '../image/index.js'
+import type { createBuildContext, buildImage, analyzeImage, assertWithinBudget } from '../image/index.js'
+import type { pushEngineImage } from './push-engine-image.js'
 import type { verifyDeployment } from './verify-deployment.js'
 
 /**
@@ -13,6 +14,9 @@ export interface PipelineServices {
   assertSqliteDatabase: typeof assertSqliteDatabase
   createBuildContext: typeof createBuildContext
   buildImage: typeof buildImage
+  analyzeImage: typeof analyzeImage
+  assertWithinBudget: (...args: Parameters<typeof assertWithinBudget>) => Promise<void>
+  pushEngineImage: typeof pushEngineImage
   verifyDeployment: typeof verifyDeployment
 }
 
@@ -26,6 +30,9 @@ export function defaultPipelineServices(): PipelineServices {
     assertSqliteDatabase: async (...args) => (await data()).assertSqliteDatabase(...args),
     createBuildContext: async (...args) => (await image()).createBuildContext(...args),
     buildImage: async (...args) => (await image()).buildImage(...args),
+    analyzeImage: async (...args) => (await image()).analyzeImage(...args),
+    assertWithinBudget: async (...args) => (await image()).assertWithinBudget(...args),
+    pushEngineImage: async (...args) => (await import('./push-engine-image.js')).pushEngineImage(...args),
     verifyDeployment: async (...args) => (await import('./verify-deployment.js')).verifyDeployment(...args),
   }
 }

@@ -8,7 +8,8 @@ import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../event
 import { createContainer, type ServiceOverrides } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
 import type { ServiceContainer } from '../di/service-container.js'
-import type { AnyProviderDefinition } from '../provider/provider-types.js'
+import type { AnyProviderDefinition, Artifact, ImageArtifact } from '../provider/provider-types.js'
+import type { ContainerEngine } from '../image/container-engine.js'
 import type { CommonOptionsInput } from './common-options.js'
 import { collectPublish } from './collect-publish.js'
 import { prepareDatabases } from './prepare-databases.js'
@@ -83,28 +84,49 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
         return
       }
 
-      let artifact: import('../provider/provider-types.js').Artifact = { kind: 'context', dir: context.dir, files: context.files }
-      if (definition.accepts === 'image') {
-        const engine = await services.resolve(Tokens.EngineFactory)()
-        artifact = await stage('build', 'Building the image', async () => {
+      let artifact: Artifact = definition.accepts === 'bundle' ? { kind: 'bundle', dir: context.dir, files: context.files } : { kind: 'context', dir: context.dir, files: context.files }
+      const limits = definition.limits
+      const sized = limits.imageBytes !== undefined || limits.fileBytes !== undefined
+      // A host that builds the image itself still has an image limit: check it here when an engine is at hand.
+      const engine = definition.accepts === 'image' ? await services.resolve(Tokens.EngineFactory)() : sized && definition.accepts === 'context' ? await services.resolve(Tokens.EngineFactory)().catch(() => undefined) : undefined
+      let built: ImageArtifact | undefined
+      if (engine !== undefined) {
+        built = await stage('build', definition.accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
           const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
           const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
-          const built = await pipeline.buildImage(engine, context, {
+          const image = await pipeline.buildImage(engine, context, {
             tag,
             signal,
             ...(networkMode === undefined ? {} : { networkMode }),
             onLog: (line) => emit({ type: 'image:build:log', line }),
           })
-          emit({ type: 'image:built', imageId: built.imageId, tag: built.tag })
-          return { kind: 'image', ref: built.tag, imageId: built.imageId }
+          emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
+          return { kind: 'image', ref: image.tag, imageId: image.imageId }
         })
-        skip('analyze', 'image analysis is not wired into publish yet')
-        skip('push', `${definition.name} runs images from the engine that built them`)
-      } else {
-        skip('build', `${definition.name} builds from the context itself`)
-        skip('analyze', 'no local image to analyse')
-        skip('push', 'nothing to push')
-      }
+      } else skip('build', definition.accepts === 'image' ? 'no engine' : `${definition.title} builds from the context itself`)
+
+      if (built !== undefined && engine !== undefined && sized) {
+        await stage('analyze', `Checking the image against ${definition.title}'s limits`, async () => {
+          const report = await pipeline.analyzeImage({ engine, ref: built.ref })
+          const budget = limits.imageBytes?.value
+          emit({ type: 'image:analyzed', bytes: report.totalBytes, layers: report.layers.length, ...(budget === undefined ? {} : { budgetBytes: budget }) })
+          await pipeline.assertWithinBudget(report, limits, definition.name)
+        })
+      } else skip('analyze', built === undefined ? 'no local image to analyse' : `${definition.title} sets no size limits`)
+
+      if (built !== undefined && definition.accepts === 'image') {
+        const image = built
+        artifact = image
+        if (operations.pushTarget !== undefined) {
+          const target = await operations.pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
+          artifact = await stage('push', `Pushing to ${target.registry}`, () =>
+            pipeline.pushEngineImage(engine as ContainerEngine, image.ref, target, {
+              signal,
+              onProgress: (p) => emit({ type: 'push:progress', ref: `${target.registry}/${target.repository}`, sentBytes: p.sentBytes, totalBytes: p.totalBytes }),
+            }).then((pushed) => ({ ...pushed, ...(image.imageId === undefined ? {} : { imageId: image.imageId }) })),
+          )
+        } else skip('push', `${definition.title} runs images from the engine that built them`)
+      } else skip('push', 'nothing to push')
 
       const deployment = await stage('deploy', `Deploying to ${definition.title}`, async () => {
         const result = await operations.deploy({ name: spec.name, artifact, env: spec.env, spec, port: spec.port, signal })

@@ -32,8 +32,23 @@ function fakePipeline(calls: string[]): PipelineServices {
       calls.push(`context ${input.databases.map((d) => d.name).join(',')}`)
       return { dir: contextDir, files: ['Dockerfile'], dockerfile: 'FROM scratch', hash: 'abc123', bytes: 0, tar: () => { throw new Error('unused') } }
     },
-    buildImage: async () => {
-      throw new Error('a context provider must not build')
+    buildImage: async (_engine, context, options) => {
+      calls.push(`build ${options.tag} network=${options.networkMode ?? 'default'}`)
+      options.onLog?.('Step 1/1 : FROM scratch')
+      return { imageId: 'sha256:built', tag: options.tag } as never
+    },
+    analyzeImage: async (source) => {
+      calls.push(`analyze ${'ref' in source ? source.ref : 'stream'}`)
+      return { format: 'docker-archive', totalBytes: 5000, compressedBytes: 2000, layers: [{}, {}] } as never
+    },
+    assertWithinBudget: async (report, limits) => {
+      calls.push(`budget ${report.totalBytes} <= ${limits.imageBytes?.value}`)
+      if (limits.imageBytes && report.totalBytes > limits.imageBytes.value) throw new DatapubError('IMAGE_OVER_BUDGET', 'too big')
+    },
+    pushEngineImage: async (_engine, ref, target, options) => {
+      calls.push(`push ${ref} -> ${target.registry}/${target.repository}:${target.tags.join(',')}`)
+      options?.onProgress?.({ sentBytes: 10, totalBytes: 10 })
+      return { kind: 'image', ref: `${target.registry}/${target.repository}@sha256:abc`, digest: 'sha256:abc', configDigest: 'sha256:cfg' }
     },
     verifyDeployment: async (url, databases) => {
       calls.push(`verify ${url} ${Object.keys(databases).join(',')}`)
@@ -124,6 +139,48 @@ describe('publish', () => {
     const run = await recordEvents(publish({ provider: contextProvider([]), files: ['trees.csv'], options: { generateDir: out }, cwd: dir, services: { Pipeline: fakePipeline(calls) } }))
     expect(run.result).toEqual({ kind: 'generated', dir: out, files: ['Dockerfile'] })
     expect(calls.some((c) => c.startsWith('verify'))).toBe(false)
+  })
+})
+
+function imageProvider(deploys: DeployInput[], imageBytes: number) {
+  return defineProvider({
+    name: 'registry-host',
+    apiVersion: 1,
+    title: 'Registry host',
+    options: z.object({}),
+    limits: { imageBytes: { value: imageBytes, source: 'test' } },
+    accepts: 'image',
+    create: () => ({
+      checkAuth: async () => ({}),
+      pushTarget: async ({ name, contextHash }) => ({ registry: 'registry.example', repository: `apps/${name}`, tags: [contextHash.slice(0, 8)], manifestFormat: 'docker-v2', credentials: { username: '_', password: 'sentinel-push-key-1' } }),
+      deploy: async (input) => (deploys.push(input), { provider: 'registry-host', id: input.name, name: input.name, url: 'https://r.example/' }),
+      status: async (id) => ({ id, name: id, state: 'ready' }),
+      list: async () => [],
+      destroy: async () => {},
+      rollback: async () => { throw new DatapubError('PROVIDER_OPERATION_UNSUPPORTED', 'no') },
+      export: async (id) => ({ schema: 'datapub.deployment/v1', provider: 'registry-host', id, name: id, options: {}, envNames: [] }),
+    }),
+  })
+}
+
+const fakeEngine = { hasNetwork: async () => false } as never
+
+describe('publish to an image provider', () => {
+  it('builds, analyses against the limits, pushes to the target and deploys the pushed digest', async () => {
+    const calls: string[] = []
+    const deploys: DeployInput[] = []
+    const run = await recordEvents(publish({ provider: imageProvider(deploys, 10_000), files: ['trees.csv'], options: { name: 'app' }, cwd: dir, services: { Pipeline: fakePipeline(calls), EngineFactory: async () => fakeEngine, Env: {} } }))
+    expect(run.error?.toJSON()).toBeUndefined()
+    expect(calls).toEqual(['csv trees.csv -> data.db', 'context data', 'build datapub/app:abc123 network=host', 'analyze datapub/app:abc123', 'budget 5000 <= 10000', 'push datapub/app:abc123 -> registry.example/apps/app:abc123', 'verify https://r.example/ data'])
+    expect(deploys[0]?.artifact).toEqual({ kind: 'image', ref: 'registry.example/apps/app@sha256:abc', digest: 'sha256:abc', configDigest: 'sha256:cfg', imageId: 'sha256:built' })
+    expect(run.types()).toEqual(expect.arrayContaining(['image:build:log', 'image:built', 'image:analyzed', 'push:progress']))
+  })
+
+  it('refuses to push an image over the provider budget', async () => {
+    const calls: string[] = []
+    const run = await recordEvents(publish({ provider: imageProvider([], 1000), files: ['trees.csv'], cwd: dir, services: { Pipeline: fakePipeline(calls), EngineFactory: async () => fakeEngine, Env: {} } }))
+    expect(run.error?.code).toBe('IMAGE_OVER_BUDGET')
+    expect(calls.some((c) => c.startsWith('push'))).toBe(false)
   })
 })
 
