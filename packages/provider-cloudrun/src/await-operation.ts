@@ -1,0 +1,39 @@
+import type { v2 } from '@google-cloud/run'
+import { cloudrunError, mapGoogleError } from './cloudrun-error.js'
+import { readiness, type IService } from './service-state.js'
+import { revisionFailed } from './wait-until-ready.js'
+
+interface ServiceOperation {
+  promise(): Promise<[IService, unknown, unknown]>
+}
+
+/**
+ * Waits for a service long-running operation. When it fails, the service's terminal condition
+ * usually says why (a revision that would not start), which beats the operation's generic error.
+ */
+export async function awaitOperation(services: v2.ServicesClient, name: string, operation: ServiceOperation, what: string, signal?: AbortSignal): Promise<IService> {
+  try {
+    const [service] = await abortable(operation.promise(), signal)
+    return service
+  } catch (error) {
+    if ((error as { name?: string }).name === 'AbortError' || signal?.aborted) {
+      throw cloudrunError('ABORTED', `${what} was cancelled while Cloud Run was still working; the change may still complete.`, 'user', 'Check the service with `datapub status cloudrun`.', error)
+    }
+    const service = await services.getService({ name }).then(([s]) => s, () => undefined)
+    if (service !== undefined && readiness(service) === 'failed') throw revisionFailed(service)
+    throw mapGoogleError(error, what)
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    )
+  })
+}

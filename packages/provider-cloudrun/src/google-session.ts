@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { registerSecret } from '@datapub/core/kit'
+import type { GoogleAuth } from 'google-auth-library'
+import { cloudrunError } from './cloudrun-error.js'
+import type { CloudrunOptions } from './options.js'
+
+export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform'
+
+export interface GoogleSession {
+  auth: GoogleAuth
+  projectId: string
+  /** Who we act as, without secrets: a service-account email or "user credentials". */
+  account: string
+  /** A fresh OAuth2 access token (cached by google-auth-library until it nears expiry); registered as a secret. */
+  accessToken(): Promise<string>
+}
+
+interface CredentialsFile {
+  type?: string
+  client_email?: string
+  project_id?: string
+  quota_project_id?: string
+  private_key?: string
+  refresh_token?: string
+  client_secret?: string
+}
+
+/**
+ * Application Default Credentials, read from the provider's env rather than process.env so a
+ * publisher app can run several identities side by side: --key-file, then
+ * GOOGLE_APPLICATION_CREDENTIALS, then gcloud's application_default_credentials.json.
+ */
+export async function openGoogleSession(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): Promise<GoogleSession> {
+  const file = credentialsPath(options, env)
+  if (file === undefined) throw missing('No Google credentials found (no --key-file, GOOGLE_APPLICATION_CREDENTIALS or gcloud ADC file).')
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    throw missing(`The Google credentials file ${file} cannot be read.`)
+  }
+  let json: CredentialsFile
+  try {
+    json = JSON.parse(text) as CredentialsFile
+  } catch (error) {
+    throw cloudrunError('CLOUDRUN_AUTH_INVALID', `The Google credentials file ${file} is not JSON.`, 'user', 'Point --key-file at a service-account key or an ADC file written by `gcloud auth application-default login`.', error)
+  }
+  for (const secret of [json.private_key, json.refresh_token, json.client_secret]) registerSecret(secret)
+  const projectId = options.project ?? env.GOOGLE_CLOUD_PROJECT ?? env.CLOUDSDK_CORE_PROJECT ?? env.GCLOUD_PROJECT ?? json.project_id ?? json.quota_project_id
+  if (projectId === undefined || projectId === '') {
+    throw cloudrunError('CLOUDRUN_PROJECT_MISSING', 'No Google Cloud project given.', 'user', 'Pass --project, or set GOOGLE_CLOUD_PROJECT.')
+  }
+  // Loaded here so the SDK costs nothing unless Cloud Run is used.
+  const { GoogleAuth } = await import('google-auth-library')
+  const auth = new GoogleAuth({ credentials: json as never, scopes: [CLOUD_PLATFORM_SCOPE], projectId })
+  return {
+    auth,
+    projectId,
+    account: json.client_email ?? (json.type === 'authorized_user' ? 'user credentials (ADC)' : `${json.type ?? 'unknown'} credentials`),
+    async accessToken() {
+      let token: string | null | undefined
+      try {
+        token = (await (await auth.getClient()).getAccessToken()).token
+      } catch (error) {
+        throw tokenError(error)
+      }
+      if (typeof token !== 'string' || token === '') throw cloudrunError('CLOUDRUN_AUTH_INVALID', 'Google returned no access token.', 'user', 'Refresh the credentials with `gcloud auth application-default login`.')
+      registerSecret(token)
+      return token
+    },
+  }
+}
+
+function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (options.keyFile !== undefined) return options.keyFile
+  if (env.GOOGLE_APPLICATION_CREDENTIALS) return env.GOOGLE_APPLICATION_CREDENTIALS
+  const configDir = env.CLOUDSDK_CONFIG ?? (env.HOME ? path.join(env.HOME, '.config', 'gcloud') : env.APPDATA ? path.join(env.APPDATA, 'gcloud') : undefined)
+  return configDir === undefined ? undefined : path.join(configDir, 'application_default_credentials.json')
+}
+
+function missing(message: string) {
+  return cloudrunError('CLOUDRUN_AUTH_MISSING', message, 'user', 'Run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass --key-file.')
+}
+
+/** The token endpoint answers 400 invalid_grant for revoked or expired refresh tokens; that is the user's to fix. */
+function tokenError(error: unknown) {
+  const status = (error as { status?: number; response?: { status?: number } }).response?.status ?? (error as { status?: number }).status
+  const body = (error as { response?: { data?: { error?: string; error_description?: string } } }).response?.data
+  const reason = body?.error_description ?? body?.error ?? (error as Error).message
+  if (status !== undefined && status >= 400 && status < 500) {
+    return cloudrunError('CLOUDRUN_AUTH_INVALID', `Google refused the credentials: ${reason}.`, 'user', 'Refresh them with `gcloud auth application-default login`, or use a valid service-account key.', error)
+  }
+  return cloudrunError('CLOUDRUN_AUTH_FAILED', `Could not get a Google access token: ${reason}.`, 'host', 'Check the network to oauth2.googleapis.com and retry.', error)
+}
