@@ -4,6 +4,8 @@ import type { FlagSpec } from './flags/flag-spec.js'
 export interface CliManifest {
   version: string
   commonFlags: FlagSpec[]
+  /** csvs-to-sqlite flags, accepted by publish and plan. */
+  csvFlags: FlagSpec[]
   providers: Array<{ name: string; title: string; packageName: string }>
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { BUILTIN_PROVIDERS, commonOptionsSchema } from '@datapub/core'
+import { BUILTIN_PROVIDERS, commonOptionsSchema, csvOptionsSchema } from '@datapub/core'
 import type { CliManifest } from './cli-manifest.js'
 import { deriveFlags } from './flags/derive-flags.js'
 
@@ -9,7 +9,8 @@ export async function computeCliManifest(): Promise<CliManifest> {
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
   return {
     version: pkg.version,
-    commonFlags: deriveFlags(jsonSchemaOf(commonOptionsSchema) as never, 'common', new Set(['files'])),
+    commonFlags: deriveFlags(jsonSchemaOf(commonOptionsSchema) as never, 'common', new Set(['files', 'csv'])),
+    csvFlags: deriveFlags(jsonSchemaOf(csvOptionsSchema) as never, 'csv'),
     providers: Object.entries(BUILTIN_PROVIDERS).map(([name, p]) => ({ name, title: p.title, packageName: p.packageName })),
   }
 }

@@ -26,12 +26,12 @@ const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('
  */
 export async function resolveInvocation(command: string, args: string[], io: CliIO, opts: { common: boolean; positional: string }): Promise<Resolved> {
   const manifest = await loadCliManifest()
-  const commonFlags = opts.common ? manifest.commonFlags : []
+  const commonFlags = opts.common ? [...manifest.commonFlags, ...manifest.csvFlags] : []
   const [providerName, ...rest] = args
   const usage = `Usage: datapub ${command} <provider> ${opts.positional} [options]\n`
   if (providerName === undefined || providerName.startsWith('-')) {
     const providers = manifest.providers.map((p) => `  ${p.name.padEnd(12)}${p.title}`).join('\n')
-    const help = `${usage}\nProviders (plugins: datapub-provider-<id> packages, or a path):\n${providers}\n\n${renderFlags(commonFlags, 'Common options')}\nRun \`datapub ${command} <provider> --help\` for the provider's own options.\n`
+    const help = `${usage}\nProviders (plugins: datapub-provider-<id> packages, or a path):\n${providers}\n\n${renderFlags(manifest.commonFlags, 'Common options')}\n${opts.common ? renderFlags(manifest.csvFlags, 'CSV options (csvs-to-sqlite)') : ''}\nRun \`datapub ${command} <provider> --help\` for the provider's own options.\n`
     if (wantsHelp(args)) return { help }
     throw new DatapubError('CONFIG_INVALID', `datapub ${command} needs a provider.`, { path: 'provider', hint: `Name one: ${manifest.providers.map((p) => p.name).join(', ')}.` })
   }
@@ -45,11 +45,13 @@ export async function resolveInvocation(command: string, args: string[], io: Cli
     throw new DatapubError('PROVIDER_INVALID', `Provider "${definition.name}" redefines the common option ${clash.flag}.`, { fault: 'user', hint: 'The provider must use another name for its own option.' })
   }
   if (wantsHelp(rest)) {
-    return { help: `${usage}\n${definition.title}${definition.description ? `: ${definition.description}` : ''}\n\n${renderFlags(providerFlags, `${definition.title} options`)}\n${renderFlags(commonFlags, 'Common options')}` }
+    return { help: `${usage}\n${definition.title}${definition.description ? `: ${definition.description}` : ''}\n\n${renderFlags(providerFlags, `${definition.title} options`)}\n${renderFlags(manifest.commonFlags.filter(() => opts.common), 'Common options')}${opts.common ? `\n${renderFlags(manifest.csvFlags, 'CSV options (csvs-to-sqlite)')}` : ''}` }
   }
   const parsed = parseFlags(rest, [...commonFlags, ...providerFlags] as FlagSpec[])
   const options: Record<string, unknown> = {}
   const providerOptions: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(parsed.values)) (parsed.groups[key] === 'common' ? options : providerOptions)[key] = value
+  const csv: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(parsed.values)) (parsed.groups[key] === 'common' ? options : parsed.groups[key] === 'csv' ? csv : providerOptions)[key] = value
+  if (Object.keys(csv).length > 0) options.csv = csv
   return { definition, registry, positionals: parsed.positionals, options, providerOptions }
 }

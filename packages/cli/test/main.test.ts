@@ -69,6 +69,24 @@ describe('datapub', () => {
     expect(stdout.match(/"type":"error"/g)).toHaveLength(1)
   })
 
+  it('passes csvs-to-sqlite flags on publish to the data stage', async () => {
+    const work = await mkdtemp(path.join(tmpdir(), 'cli-csv-'))
+    await writeFile(path.join(work, 'zips.csv'), 'zip,town\n01001,Agawam\n02134,Allston\n')
+    await mkdir(path.join(work, 'root'))
+    const { code, stdout } = await run(['publish', 'folder', 'zips.csv', '--root', path.join(work, 'root'), '--name', 'zips', '--primary-key', 'zip', '--fts', 'town', '--type', 'zip', 'text', '--json'], work)
+    expect(code).toBe(EXIT.ok)
+    const { default: Database } = await import('better-sqlite3')
+    const db = new Database(path.join(work, 'root', 'zips', 'app', 'data.db'), { readonly: true })
+    try {
+      expect(db.prepare("select sql from sqlite_master where name = 'zips'").get()).toMatchObject({ sql: expect.stringMatching(/PRIMARY KEY/i) })
+      expect(db.prepare('select zip from zips order by zip').all()).toEqual([{ zip: '01001' }, { zip: '02134' }])
+      expect(db.prepare("select count(*) as n from sqlite_master where name = 'zips_fts'").get()).toEqual({ n: 1 })
+    } finally {
+      db.close()
+    }
+    expect(stdout).toContain('"type":"result"')
+  })
+
   it('plans without side effects', async () => {
     const work = await mkdtemp(path.join(tmpdir(), 'cli-plan-'))
     await writeFile(path.join(work, 'fish.csv'), 'id\n1\n')

@@ -32,15 +32,17 @@ export function deriveFlags(schema: JsonObjectSchema, group: string, skip: Reado
     const property = raw.anyOf?.find((p) => p.type !== 'null') ?? raw
     const type = Array.isArray(property.type) ? property.type.find((t) => t !== 'null') : property.type
     const isTuple = type === 'array' && property.items?.prefixItems !== undefined
-    const kind: FlagSpec['kind'] = isTuple ? 'tuple-list' : type === 'array' ? 'list' : type === 'boolean' ? 'boolean' : type === 'integer' ? 'integer' : type === 'number' ? 'number' : 'string'
-    const aliases = [snake(key) !== kebab(key) ? `--${snake(key)}` : undefined, SHORT[key]].filter((a): a is string => a !== undefined)
+    const kind: FlagSpec['kind'] = type === 'object' ? 'map' : isTuple ? 'tuple-list' : type === 'array' ? 'list' : type === 'boolean' ? 'boolean' : type === 'integer' ? 'integer' : type === 'number' ? 'number' : 'string'
+    // A map flag reads as one entry per use: --type COLUMN TYPE for `types`.
+    const singular = kind === 'map' && key.endsWith('s') ? `--${kebab(key.slice(0, -1))}` : undefined
+    const aliases = [snake(key) !== kebab(key) ? `--${snake(key)}` : undefined, SHORT[key], singular].filter((a): a is string => a !== undefined)
     const choices = property.enum?.filter((v): v is string => typeof v === 'string')
     flags.push({
       key,
       flag: `--${kebab(key)}`,
       aliases,
       kind,
-      arity: isTuple ? (property.items?.prefixItems?.length ?? 1) : 1,
+      arity: kind === 'map' ? 2 : isTuple ? (property.items?.prefixItems?.length ?? 1) : 1,
       ...(choices && choices.length > 0 ? { choices } : {}),
       description: raw.description ?? property.description ?? '',
       ...(raw.default !== undefined ? { default: raw.default } : {}),

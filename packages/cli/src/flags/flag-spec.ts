@@ -6,7 +6,7 @@ export interface FlagSpec {
   flag: string
   /** Other accepted spellings: datasette's `--license_url`, short forms like `-m`. */
   aliases: string[]
-  kind: 'string' | 'number' | 'integer' | 'boolean' | 'list' | 'tuple-list'
+  kind: 'string' | 'number' | 'integer' | 'boolean' | 'list' | 'tuple-list' | 'map'
   /** Values per occurrence for tuple-list flags (`--plugin-secret PLUGIN SETTING VALUE`). */
   arity: number
   choices?: string[]

@@ -58,12 +58,13 @@ export function parseFlags(argv: string[], flags: FlagSpec[]): ParsedFlags {
       case 'list':
         values[spec.key] = [...((values[spec.key] as string[] | undefined) ?? []), take()]
         break
+      case 'map':
       case 'tuple-list': {
         if (inline !== undefined) throw new DatapubError('CONFIG_INVALID', `${spec.flag} takes ${spec.arity} separate values, not ${spec.flag}=...`, { path: spec.key, hint: usageOf(spec) })
         const tuple = argv.slice(i + 1, i + 1 + spec.arity)
         if (tuple.length < spec.arity) throw missingValue(spec)
         i += spec.arity
-        values[spec.key] = [...((values[spec.key] as string[][] | undefined) ?? []), tuple]
+        values[spec.key] = spec.kind === 'map' ? { ...(values[spec.key] as Record<string, string> | undefined), [tuple[0] as string]: tuple[1] } : [...((values[spec.key] as string[][] | undefined) ?? []), tuple]
         break
       }
       default:

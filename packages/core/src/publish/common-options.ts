@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { csvOptionsSchema } from '../data/csv-options-schema.js'
 
 const text = z.string().trim().min(1)
 const httpUrl = z.url({ protocol: /^https?$/ }).describe('an http(s) URL')
@@ -48,6 +49,7 @@ export const commonOptionsSchema = z.object({
   port: z.number().int().min(1).max(65535).default(8001).describe('Port the image listens on when $PORT is unset'),
   verify: z.boolean().default(true).describe('After deploying, check that the URL serves the new data (use --no-verify to skip)'),
   verifyTimeout: z.number().int().min(1).max(3600).default(120).describe('Seconds verify waits for the new data to be served'),
+  csv: csvOptionsSchema.default({}).describe('CSV/TSV conversion options (csvs-to-sqlite flags)'),
   generateDir: text.optional().describe('Write the build context to this directory and stop'),
   showFiles: z.boolean().default(false).describe('Print the generated Dockerfile and metadata'),
 })

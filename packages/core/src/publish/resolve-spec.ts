@@ -122,6 +122,7 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
     port: o.port,
     ...(o.generateDir === undefined ? {} : { generateDir: path.resolve(cwd, o.generateDir) }),
     showFiles: o.showFiles,
+    csv: o.csv as Record<string, unknown>,
     verify: o.verify,
     verifyTimeoutMs: o.verifyTimeout * 1000,
     providerOptions: options.providerOptions ?? {},
