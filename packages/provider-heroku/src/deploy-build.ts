@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { DatapubError, type ContextArtifact, type DeploymentResult, type Emit, type HttpClientFactory, type Logger } from '@datapub/core/kit'
 import type { HerokuApi } from './heroku-api.js'
 import type { HerokuApp, HerokuBuild, HerokuRelease, HerokuSource } from './heroku-types.js'
-import { SLUG_LIMIT_BYTES } from './limits.js'
+import { checkSlugSize, mb } from './check-slug-size.js'
 import type { HerokuOptions } from './options.js'
 import { packContext } from './pack-context.js'
 import { setConfigVars } from './set-config-vars.js'
@@ -35,15 +35,7 @@ export async function deployBuild(services: BuildServices, input: DeployBuildInp
   const path = `/apps/${encodeURIComponent(app)}`
   const packed = await packContext(input.artifact.dir, input.artifact.files, input.signal)
   try {
-    const limit = SLUG_LIMIT_BYTES[options.slugLimit]
-    if (packed.bytes > limit) {
-      throw new DatapubError('HEROKU_SLUG_TOO_LARGE', `The source tarball is ${mb(packed.bytes)}, over Heroku's ${mb(limit)} slug cap.`, {
-        fault: 'user',
-        provider: 'heroku',
-        hint: options.slugLimit === '500mb' ? 'Pass --slug-limit 1gb (Heroku allows 1 GB since March 2026), or use the container path, which has no slug cap.' : 'Use the container path (--path container with a Docker engine): images have no slug cap, only the boot timeout.',
-        details: { bytes: packed.bytes, limit },
-      })
-    }
+    checkSlugSize(packed.bytes, options.slugLimit)
     await setConfigVars(api, app, input.vars, input.signal)
     const source = await api.post<HerokuSource>('/sources', { signal: input.signal })
     emit({ type: 'deploy:status', state: 'uploading', message: `uploading ${mb(packed.bytes)} of source` })
@@ -81,8 +73,4 @@ export async function deployBuild(services: BuildServices, input: DeployBuildInp
   } finally {
     await packed.remove()
   }
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
