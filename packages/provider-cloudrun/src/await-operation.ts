@@ -14,7 +14,7 @@ interface ServiceOperation {
 export async function awaitOperation(services: v2.ServicesClient, name: string, operation: ServiceOperation, what: string, signal?: AbortSignal): Promise<IService> {
   try {
     const [service] = await abortable(operation.promise(), signal)
-    return service
+    return plainService(service)
   } catch (error) {
     if ((error as { name?: string }).name === 'AbortError' || signal?.aborted) {
       throw cloudrunError('ABORTED', `${what} was cancelled while Cloud Run was still working; the change may still complete.`, 'user', 'Check the service with `datapub status cloudrun`.', error)
@@ -23,6 +23,15 @@ export async function awaitOperation(services: v2.ServicesClient, name: string, 
     if (service !== undefined && readiness(service) === 'failed') throw revisionFailed(service)
     throw mapGoogleError(error, what)
   }
+}
+
+/**
+ * getService answers plain objects with enum names, but an operation's result is a protobufjs
+ * message with numeric enums (the REST decoder's conversion is skipped for Any payloads).
+ */
+function plainService(service: IService): IService {
+  const type = service?.constructor as { toObject?: (message: IService, options: object) => IService } | undefined
+  return typeof type?.toObject === 'function' ? type.toObject(service, { enums: String, longs: String, defaults: false }) : service
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

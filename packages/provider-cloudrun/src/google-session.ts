@@ -22,7 +22,9 @@ interface CredentialsFile {
   project_id?: string
   quota_project_id?: string
   private_key?: string
+  private_key_id?: string
   refresh_token?: string
+  client_id?: string
   client_secret?: string
 }
 
@@ -52,8 +54,8 @@ export async function openGoogleSession(options: CloudrunOptions, env: Readonly<
     throw cloudrunError('CLOUDRUN_PROJECT_MISSING', 'No Google Cloud project given.', 'user', 'Pass --project, or set GOOGLE_CLOUD_PROJECT.')
   }
   // Loaded here so the SDK costs nothing unless Cloud Run is used.
-  const { GoogleAuth } = await import('google-auth-library')
-  const auth = new GoogleAuth({ credentials: json as never, scopes: [CLOUD_PLATFORM_SCOPE], projectId })
+  const google = await import('google-auth-library')
+  const auth = new google.GoogleAuth({ authClient: authClientFor(google, json), scopes: [CLOUD_PLATFORM_SCOPE], projectId })
   return {
     auth,
     projectId,
@@ -70,6 +72,23 @@ export async function openGoogleSession(options: CloudrunOptions, env: Readonly<
       return token
     },
   }
+}
+
+type GoogleModule = typeof import('google-auth-library')
+
+/** The two kinds gcloud and the IAM console write are built directly; other kinds (external accounts, impersonation) go through the library's own JSON loader. */
+function authClientFor(google: GoogleModule, json: CredentialsFile) {
+  if (json.type === 'authorized_user') {
+    return new google.UserRefreshClient({ clientId: json.client_id, clientSecret: json.client_secret, refreshToken: json.refresh_token, ...(json.quota_project_id ? { quotaProjectId: json.quota_project_id } : {}) })
+  }
+  if (json.type === 'service_account') {
+    return new google.JWT({ email: json.client_email, key: json.private_key, keyId: json.private_key_id, scopes: [CLOUD_PLATFORM_SCOPE] })
+  }
+  if (typeof json.type !== 'string') {
+    throw cloudrunError('CLOUDRUN_AUTH_INVALID', 'The Google credentials file has no "type".', 'user', 'Use a service-account key or an ADC file written by `gcloud auth application-default login`.')
+  }
+  const loader = new google.GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })
+  return loader.fromJSON(json as never)
 }
 
 function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {

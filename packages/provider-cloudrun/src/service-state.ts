@@ -8,14 +8,21 @@ export type Readiness = 'ready' | 'failed' | 'pending'
 /** Ready means the service stopped reconciling and its terminal condition succeeded (service.proto's comment on `reconciling`). */
 export function readiness(service: IService): Readiness {
   if (service.reconciling === true) return 'pending'
-  const state = String(service.terminalCondition?.state ?? '')
+  const state = conditionState(service.terminalCondition?.state)
   if (state === 'CONDITION_SUCCEEDED') return 'ready'
   if (state === 'CONDITION_FAILED') return 'failed'
   return 'pending'
 }
 
 export function revisionIsReady(revision: IRevision): boolean {
-  return (revision.conditions ?? []).some((c) => c.type === 'Ready' && String(c.state) === 'CONDITION_SUCCEEDED')
+  return (revision.conditions ?? []).some((c) => c.type === 'Ready' && conditionState(c.state) === 'CONDITION_SUCCEEDED')
+}
+
+const CONDITION_STATES = ['CONDITION_STATE_UNSPECIFIED', 'CONDITION_PENDING', 'CONDITION_RECONCILING', 'CONDITION_FAILED', 'CONDITION_SUCCEEDED']
+
+/** Enums arrive as names from plain calls and as numbers from operation payloads. */
+export function conditionState(state: unknown): string {
+  return typeof state === 'number' ? (CONDITION_STATES[state] ?? String(state)) : String(state ?? '')
 }
 
 /** The revision serving all traffic now: a pinned revision, or the latest ready one. */
