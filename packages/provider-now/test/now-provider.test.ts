@@ -6,6 +6,7 @@ import { now } from '../src/index.js'
 import { makeContext } from './make-context.js'
 
 const { nock } = useHttpMock()
+type Scope = ReturnType<typeof nock>
 const API = 'https://api.zeit.co'
 const TOKEN = 'sentinel-now-token-4f2a9c'
 const SECRET = 'sentinel-now-datasette-secret-77e1'
@@ -29,7 +30,7 @@ function createBody(ctx: Context, extra: Record<string, unknown> = {}) {
 }
 
 /** create → missing_files → upload each missing file with its headers → create again. */
-function mockCreate(scope: nock.Scope, ctx: Context, missing: string[], body = createBody(ctx)) {
+function mockCreate(scope: Scope, ctx: Context, missing: string[], body = createBody(ctx)) {
   scope.post('/v4/now/deployments', body).reply(400, { error: { code: 'missing_files', message: 'Missing files', missing } })
   for (const sha of missing) {
     const entry = ctx.entries.find((e) => e.sha === sha)!
@@ -44,7 +45,7 @@ function mockCreate(scope: nock.Scope, ctx: Context, missing: string[], body = c
   scope.post('/v4/now/deployments', body).reply(200, { deploymentId: 'dpl_now1', url: 'birds-abc.now.sh', readyState: 'INITIALIZING', warnings: [] })
 }
 
-function mockEvents(scope: nock.Scope, id: string, body: string, status = 200) {
+function mockEvents(scope: Scope, id: string, body: string, status = 200) {
   scope.get(`/v2/now/deployments/${id}/events`).query({ direction: 'forward', follow: '1', format: 'lines' }).reply(status, body)
 }
 
