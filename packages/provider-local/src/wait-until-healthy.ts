@@ -18,7 +18,7 @@ export async function waitUntilHealthy(engine: ContainerEngine, containerId: str
   while (Date.now() < deadline) {
     if (options.signal.aborted) throw new DatapubError('ABORTED', 'Cancelled while waiting for the container.')
     const info = await engine.inspectContainer(containerId)
-    if (!info.running && info.state !== 'created' && info.state !== 'restarting') {
+    if (info.restartCount > 0 || (!info.running && info.state !== 'created')) {
       throw await unhealthy(engine, containerId, `the container stopped (state ${info.state}, exit code ${info.exitCode ?? '?'})`)
     }
     try {

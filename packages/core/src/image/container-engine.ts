@@ -83,6 +83,8 @@ export interface ContainerInfo {
   /** Host port the service answers on, when known. */
   hostPort?: number
   exitCode?: number
+  /** Times the engine restarted it: a crash loop shows here while `state` still says running. */
+  restartCount: number
   /** The container's environment. Holds secrets: never put it in events or errors. */
   env: Record<string, string>
 }
