@@ -162,6 +162,22 @@ describe('heroku container path', () => {
     await expect(ops.checkAuth()).rejects.toMatchObject({ code: 'HEROKU_RATE_LIMITED', fault: 'host' })
   })
 
+  it('waits for a refill when a 429 says RateLimit-Remaining: 0 without Retry-After', async () => {
+    platform(nock).get('/account').reply(429, { id: 'rate_limit', message: 'Your account reached the API rate limit' }, { 'RateLimit-Remaining': '0' })
+    platform(nock).get('/account').reply(200, { email: 'me@example.com' })
+    const { ops } = await operations({ apiKey: SENTINEL_KEY })
+    const started = Date.now()
+    await expect(ops.checkAuth()).resolves.toEqual({ account: 'me@example.com' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(750)
+  })
+
+  it('stops with ABORTED, before any call, when the publish is cancelled', async () => {
+    const { ops } = await operations({ apiKey: SENTINEL_KEY })
+    const controller = new AbortController()
+    controller.abort()
+    await expect(ops.deploy({ ...deployInput('birds'), signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' })
+  })
+
   it('does not retry a 4xx other than 429', async () => {
     platform(nock).get('/account').once().reply(401, { id: 'unauthorized', message: 'Invalid credentials provided.' })
     const { ops } = await operations({ apiKey: SENTINEL_KEY })
