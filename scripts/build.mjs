@@ -14,7 +14,10 @@ const entriesOf = (pkg, dir) =>
     .filter(([key, value]) => key !== './package.json' && typeof value === 'object' && value['@datapub/source'])
     .map(([, value]) => ({ in: path.join(dir, value['@datapub/source']), out: value.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '') }))
 
+// `node scripts/build.mjs core cli` builds only those packages.
+const only = process.argv.slice(2)
 for (const name of (await readdir(packagesDir)).sort()) {
+  if (only.length > 0 && !only.includes(name) && !only.includes(name.replace(/^provider-/, ''))) continue
   const dir = path.join(packagesDir, name)
   const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))
   const entryPoints = entriesOf(pkg, dir)

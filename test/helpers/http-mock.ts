@@ -8,7 +8,10 @@ import { afterEach, beforeEach, expect } from 'vitest'
  */
 export function useHttpMock(options: { allowLoopback?: boolean } = {}): { nock: typeof nock; unmatched: string[] } {
   const unmatched: string[] = []
+  const loopback = /^(127\.0\.0\.1|localhost|\[::1\]|::1)(:\d+)?$/
   const onNoMatch = (req: { method?: string; path?: string; host?: string; hostname?: string }) => {
+    // Loopback traffic that allowLoopback lets through to a real server is not a missing mock.
+    if (options.allowLoopback && loopback.test(req.hostname ?? req.host ?? '')) return
     unmatched.push(`${req.method ?? '?'} ${req.hostname ?? req.host ?? ''}${req.path ?? ''}`)
   }
   beforeEach(() => {

@@ -154,6 +154,8 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
   options: S
   limits: ProviderLimits
   accepts: ArtifactKind
+  /** When the artifact depends on the options (Heroku's `--path build` takes a context): overrides `accepts` per publish. */
+  artifactFor?(options: z.output<S>): ArtifactKind
   create(context: ProviderContext<z.output<S>>): ProviderOperations | Promise<ProviderOperations>
 }
 

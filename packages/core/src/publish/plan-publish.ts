@@ -39,7 +39,8 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
     assertName(spec.name, definition)
     const tabular = spec.inputs.filter((i) => i.kind !== 'sqlite')
     const databases = [...(tabular.length > 0 ? [spec.databaseName] : []), ...spec.inputs.filter((i) => i.kind === 'sqlite').map((i) => i.given)]
-    const image = definition.accepts === 'image'
+    const accepts = definition.artifactFor?.(providerOptions as never) ?? definition.accepts
+    const image = accepts === 'image'
     const generate = spec.generateDir !== undefined
     const stop = generate ? '--generate-dir stops after the context' : undefined
     const steps: PlanStep[] = [
@@ -54,11 +55,11 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
     ].map((step) => (step.skipped === undefined ? { stage: step.stage, action: step.action } : step)) as PlanStep[]
     return {
       schema: 'datapub.plan/v1',
-      provider: { name: definition.name, title: definition.title, accepts: definition.accepts, limits: definition.limits },
+      provider: { name: definition.name, title: definition.title, accepts, limits: definition.limits },
       name: spec.name,
       inputs: spec.inputs.map((i) => ({ path: i.given, kind: i.kind, bytes: i.bytes })),
       databases,
-      builder: image ? 'engine' : definition.accepts === 'context' ? 'remote' : 'bundle',
+      builder: image ? 'engine' : accepts === 'context' ? 'remote' : 'bundle',
       envNames: Object.keys(spec.env).sort(),
       metadataKeys: Object.keys(spec.metadata).sort(),
       steps,

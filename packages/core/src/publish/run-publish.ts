@@ -84,14 +84,15 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
         return
       }
 
-      let artifact: Artifact = definition.accepts === 'bundle' ? { kind: 'bundle', dir: context.dir, files: context.files } : { kind: 'context', dir: context.dir, files: context.files }
+      const accepts = definition.artifactFor?.(spec.providerOptions as never) ?? definition.accepts
+      let artifact: Artifact = accepts === 'bundle' ? { kind: 'bundle', dir: context.dir, files: context.files } : { kind: 'context', dir: context.dir, files: context.files }
       const limits = definition.limits
       const sized = limits.imageBytes !== undefined || limits.fileBytes !== undefined
       // A host that builds the image itself still has an image limit: check it here when an engine is at hand.
-      const engine = definition.accepts === 'image' ? await services.resolve(Tokens.EngineFactory)() : sized && definition.accepts === 'context' ? await services.resolve(Tokens.EngineFactory)().catch(() => undefined) : undefined
+      const engine = accepts === 'image' ? await services.resolve(Tokens.EngineFactory)() : sized && accepts === 'context' ? await services.resolve(Tokens.EngineFactory)().catch(() => undefined) : undefined
       let built: ImageArtifact | undefined
       if (engine !== undefined) {
-        built = await stage('build', definition.accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
+        built = await stage('build', accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
           const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
           const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
           const image = await pipeline.buildImage(engine, context, {
@@ -103,7 +104,7 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
           emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
           return { kind: 'image', ref: image.tag, imageId: image.imageId }
         })
-      } else skip('build', definition.accepts === 'image' ? 'no engine' : `${definition.title} builds from the context itself`)
+      } else skip('build', accepts === 'image' ? 'no engine' : `${definition.title} builds from the context itself`)
 
       if (built !== undefined && engine !== undefined && sized) {
         await stage('analyze', `Checking the image against ${definition.title}'s limits`, async () => {
@@ -114,17 +115,19 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
         })
       } else skip('analyze', built === undefined ? 'no local image to analyse' : `${definition.title} sets no size limits`)
 
-      if (built !== undefined && definition.accepts === 'image') {
+      if (built !== undefined && accepts === 'image') {
         const image = built
         artifact = image
         if (operations.pushTarget !== undefined) {
-          const target = await operations.pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
-          artifact = await stage('push', `Pushing to ${target.registry}`, () =>
-            pipeline.pushEngineImage(engine as ContainerEngine, image.ref, target, {
+          const pushTarget = operations.pushTarget.bind(operations)
+          artifact = await stage('push', `Pushing the image to ${definition.title}`, async () => {
+            const target = await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
+            const pushed = await pipeline.pushEngineImage(engine as ContainerEngine, image.ref, target, {
               signal,
               onProgress: (p) => emit({ type: 'push:progress', ref: `${target.registry}/${target.repository}`, sentBytes: p.sentBytes, totalBytes: p.totalBytes }),
-            }).then((pushed) => ({ ...pushed, ...(image.imageId === undefined ? {} : { imageId: image.imageId }) })),
-          )
+            })
+            return { ...pushed, ...(image.imageId === undefined ? {} : { imageId: image.imageId }) }
+          })
         } else skip('push', `${definition.title} runs images from the engine that built them`)
       } else skip('push', 'nothing to push')
 

@@ -61,7 +61,8 @@ export class RegistryAuth {
 
   async credentials(): Promise<RegistryCredentials | undefined> {
     this.#credentials ??= this.resolve(this.registry).then((found) => {
-      if (found !== undefined) for (const value of Object.values(found)) registerSecret(value)
+      // Secrets only: registering a user name such as `oauth2accesstoken` would redact ordinary text.
+      if (found !== undefined) for (const [key, value] of Object.entries(found)) if (key !== 'username') registerSecret(value as string)
       return found
     })
     return this.#credentials
