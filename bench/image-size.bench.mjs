@@ -1,0 +1,149 @@
+// Image size: datapub's multi-stage recipe against a naive single-stage build of the same app and
+// data, the way `datasette publish` builds (build tools, caches and sources left in), on the same
+// base images. Needs the engine and base images of `scripts/dev-env up`.
+import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+export default async function imageSize(ctx) {
+  const env = devEnv(ctx)
+  const core = await loadImageModule(ctx.root)
+  const work = mkdtempSync(path.join(tmpdir(), 'datapub-bench-image-'))
+  try {
+    const engine = await core.connectEngine({ env })
+    const db = path.join(work, 'data.db')
+    const rows = ctx.quick ? 2_000 : 20_000
+    makeDatabase(ctx.root, db, rows)
+    const bytes = readFileSync(db)
+    const inspect = { data: { hash: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, file: 'data.db', tables: { rows: { count: rows } } } }
+    ctx.log(`data: ${rows} rows, ${(bytes.length / 1e6).toFixed(2)} MB`)
+
+    const spec = {
+      name: 'bench', inputs: [], databaseName: 'data', metadata: { title: 'bench' }, extraOptions: [], datasette: 'datasette',
+      staticMounts: [], install: [], env: {}, port: 8001, showFiles: false, providerOptions: {}, verify: false, verifyTimeoutMs: 0,
+      image: { baseImage: env.DATAPUB_TEST_BASE_BUILD, runtimeImage: env.DATAPUB_TEST_BASE_RUNTIME, pipFindLinks: env.DATAPUB_STANDIN_WHEELS, aptPackages: [], spatialite: false },
+    }
+    const context = await core.createBuildContext({ spec, databases: [{ name: 'data', file: db }], inspect }, path.join(work, 'recipe'))
+    ctx.log('building the recipe')
+    const recipe = await core.buildImage(engine, context, { tag: 'datapub-bench/recipe:latest', networkMode: 'host' })
+
+    ctx.log('building the naive single-stage image')
+    const naive = await buildNaive(core, engine, work, db, inspect, env, ctx)
+
+    const runtimeLayers = (await engine.inspectImage(env.DATAPUB_TEST_BASE_RUNTIME)).layers
+    const buildLayers = (await engine.inspectImage(env.DATAPUB_TEST_BASE_BUILD)).layers
+    const r = await core.analyzeImage({ engine, ref: recipe.tag }, { baseDiffIds: runtimeLayers })
+    const n = await core.analyzeImage({ engine, ref: naive.tag }, { baseDiffIds: buildLayers })
+    const ratio = n.totalBytes / r.totalBytes
+    const gzipRatio = n.compressedBytes / r.compressedBytes
+    return {
+      name: 'image size: multi-stage recipe vs naive single-stage build (same base images, app and data)',
+      measurements: [
+        { label: 'recipe image size', value: r.totalBytes / 1e6, unit: 'MB' },
+        { label: 'recipe image size, gzip', value: r.compressedBytes / 1e6, unit: 'MB' },
+        { label: `naive image size${naive.compilers ? ' (with gcc, python3-dev)' : ' (no compilers: mirror unreachable)'}`, value: n.totalBytes / 1e6, unit: 'MB' },
+        { label: 'naive image size, gzip', value: n.compressedBytes / 1e6, unit: 'MB' },
+        { label: 'recipe wasted bytes (dive)', value: r.wastedBytes / 1e6, unit: 'MB' },
+        { label: 'naive wasted bytes (dive)', value: n.wastedBytes / 1e6, unit: 'MB' },
+        { label: 'recipe efficiency (dive)', value: r.efficiency, unit: '' },
+        { label: 'naive efficiency (dive)', value: n.efficiency, unit: '' },
+        { label: 'recipe prunable files above the base', value: r.prunable.files, unit: 'files' },
+        { label: 'naive prunable files above the base', value: n.prunable.files, unit: `files (${(n.prunable.bytes / 1e6).toFixed(1)} MB)` },
+        { label: 'recipe bytes above the runtime base', value: r.layers.filter((l) => !l.base).reduce((a, l) => a + l.bytes, 0) / 1e6, unit: 'MB' },
+        { label: 'naive bytes above the build base', value: n.layers.filter((l) => !l.base).reduce((a, l) => a + l.bytes, 0) / 1e6, unit: 'MB' },
+        { label: 'runtime base image', value: r.layers.filter((l) => l.base).reduce((a, l) => a + l.bytes, 0) / 1e6, unit: 'MB' },
+      ],
+      ratios: [
+        { label: 'naive size / recipe size', value: ratio, target: 4, better: 'higher', pass: ratio >= 4 },
+        { label: 'naive gzip size / recipe gzip size', value: gzipRatio, better: 'higher', pass: true },
+        { label: 'recipe efficiency', value: r.efficiency, target: 0.99, better: 'higher', pass: r.efficiency >= 0.99 },
+        { label: 'recipe prunable files', value: r.prunable.files, target: 0, better: 'lower', pass: r.prunable.files === 0 },
+      ],
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/** The naive build mirrors `datasette publish`'s Dockerfile (reference/datasette-publish.md 2.1). */
+async function buildNaive(core, engine, work, db, inspect, env, ctx) {
+  const dir = path.join(work, 'naive')
+  mkdirSync(dir)
+  cpSync(db, path.join(dir, 'data.db'))
+  cpSync(env.DATAPUB_STANDIN_WHEELS, path.join(dir, 'wheels'), { recursive: true })
+  writeFileSync(path.join(dir, 'metadata.json'), '{"title": "bench"}\n')
+  const dockerfile = (compilers) => [
+    `FROM ${env.DATAPUB_TEST_BASE_BUILD}`,
+    'COPY . /app',
+    'WORKDIR /app',
+    ...(compilers ? ['RUN apt-get update && apt-get install -y python3-dev gcc && rm -rf /var/lib/apt/lists/*'] : []),
+    'ENV DATASETTE_SECRET=x',
+    // The test base sets PIP_NO_CACHE_DIR; official python images do not, so pip keeps its cache as it would there.
+    'RUN env -u PIP_NO_CACHE_DIR sh -c "python3 -m venv /usr/local/datasette && /usr/local/datasette/bin/pip install -U --no-index --find-links /app/wheels datasette"',
+    'ENV PATH=/usr/local/datasette/bin:$PATH',
+    'RUN datasette inspect data.db --inspect-file inspect-data.json',
+    'ENV PORT 8001',
+    'EXPOSE 8001',
+    'CMD datasette serve --host 0.0.0.0 -i data.db --cors --inspect-file inspect-data.json --metadata metadata.json --port $PORT',
+    '',
+  ].join('\n')
+  for (const compilers of [true, false]) {
+    writeFileSync(path.join(dir, 'Dockerfile'), dockerfile(compilers))
+    const context = await core.openBuildContext(dir, dockerfile(compilers))
+    try {
+      const built = await core.buildImage(engine, context, { tag: 'datapub-bench/naive:latest', networkMode: 'host' })
+      return { ...built, compilers }
+    } catch (error) {
+      if (!compilers) throw error
+      ctx.log(`naive build with apt failed (${error.message.slice(0, 160)}); building it without compilers`)
+    }
+  }
+  throw new Error('unreachable')
+}
+
+function makeDatabase(root, file, rows) {
+  const Database = createRequire(path.join(root, 'packages/core/package.json'))('better-sqlite3')
+  const db = new Database(file)
+  db.exec('create table rows (id integer primary key, name text, value real, note text)')
+  const insert = db.prepare('insert into rows (name, value, note) values (?, ?, ?)')
+  db.transaction(() => {
+    for (let i = 0; i < rows; i++) insert.run(`row ${i}`, i * 1.5, `note ${i % 97} ${'x'.repeat(i % 40)}`)
+  })()
+  db.close()
+}
+
+function devEnv(ctx) {
+  const env = { ...process.env }
+  if (!env.DOCKER_HOST || !env.DATAPUB_TEST_BASE_RUNTIME) {
+    const out = execFileSync('bash', [path.join(ctx.root, 'scripts/dev-env'), 'env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    for (const line of out.split('\n')) {
+      const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim())
+      if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1')
+    }
+  }
+  for (const name of ['DOCKER_HOST', 'DATAPUB_TEST_BASE_BUILD', 'DATAPUB_TEST_BASE_RUNTIME', 'DATAPUB_STANDIN_WHEELS']) {
+    if (!env[name]) throw new Error(`${name} is not set: run eval "$(scripts/dev-env up)" first`)
+  }
+  return env
+}
+
+/** The bench runs plain node: bundle core's image module (TypeScript) once with esbuild, dependencies external. */
+async function loadImageModule(root) {
+  const { build } = await import(pathToFileURL(path.join(root, 'node_modules/esbuild/lib/main.js')).href)
+  const outdir = mkdtempSync(path.join(tmpdir(), 'datapub-bench-core-'))
+  const entry = path.join(outdir, 'entry.ts')
+  writeFileSync(entry, `export * from ${JSON.stringify(path.join(root, 'packages/core/src/image/index.ts'))}\nexport { connectEngine } from ${JSON.stringify(path.join(root, 'packages/core/src/image/connect-engine.ts'))}\n`)
+  // Written inside packages/core so the bundle's bare imports (dockerode, tar-stream) resolve from there.
+  const outfile = path.join(root, 'packages/core', `.bench-image-${process.pid}.mjs`)
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, packages: 'external', logLevel: 'error' })
+  try {
+    return await import(pathToFileURL(outfile).href)
+  } finally {
+    rmSync(outfile, { force: true })
+    rmSync(outdir, { recursive: true, force: true })
+  }
+}
