@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -84,9 +84,12 @@ describe('buildAppendImage against a real registry', () => {
   it('gives identical digests for two builds of the same inputs in different places', async () => {
     const digests: string[] = []
     const content = randomBytes(300_000)
-    for (const name of ['x1', 'x2']) {
+    for (const [i, name] of ['x1', 'x2'].entries()) {
       const app = path.join(work, name)
       await writeAppDir(app, { 'data.db': content })
+      // Different host mtimes and a different clock second: neither may leak into the image.
+      await utimes(path.join(app, 'data.db'), 1_000_000 + i * 5000, 1_000_000 + i * 5000)
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1100))
       const image = await buildAppendImage({ base: { client, repository: 'datapub/runtime', reference: 'r1' }, appDir: app, recipe: recipeFor(['data.db']), format: 'docker', blobDir: path.join(work, `blobs-${name}`) })
       digests.push(image.manifest.digest)
     }
