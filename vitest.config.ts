@@ -2,8 +2,10 @@ import { defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
 // Workspace packages resolve to their TypeScript sources through the @datapub/source condition.
-const resolve = { conditions: ['@datapub/source', ...defaultServerConditions] }
-const ssr = { resolve: { conditions: ['@datapub/source', ...defaultServerConditions], externalConditions: ['@datapub/source'] } }
+// Without `module`: with it Node would load builds that only bundlers can run (@aws-sdk's dist-es).
+const conditions = ['@datapub/source', ...defaultServerConditions.filter((c) => c !== 'module')]
+const resolve = { conditions }
+const ssr = { resolve: { conditions, externalConditions: ['@datapub/source'] } }
 
 export default defineConfig({
   resolve,

@@ -25,3 +25,28 @@ export * from './errors/index.js'
 export * from './events/index.js'
 export { redactText, redactValue, registerSecret } from './http/redact.js'
 export * from './data/index.js'
+export {
+  analyzeImage,
+  formatImageReport,
+  checkBudget,
+  assertWithinBudget,
+  createBuildContext,
+  buildImage,
+  renderDockerfile,
+  showFiles,
+  type ImageReport,
+  type BudgetFinding,
+  type BuildContext,
+} from './image/index.js'
+export { RegistryClient } from './registry/registry-client.js'
+export { MEDIA_TYPES, type ManifestFormat } from './registry/media-types.js'
+export { parseImageReference, formatImageReference } from './registry/image-reference.js'
+export { blobFromFile, blobFromBuffer, blobFromStream } from './registry/blob-source.js'
+export { pushImage } from './registry/push-image.js'
+export { copyImage } from './registry/copy-image.js'
+export { chainCredentials } from './registry/credentials/chain-credentials.js'
+export { dockerConfigCredentials } from './registry/credentials/docker-config-credentials.js'
+export { herokuCredentials } from './registry/credentials/heroku-credentials.js'
+export { googleCredentials } from './registry/credentials/google-credentials.js'
+export { ecrCredentials } from './registry/credentials/ecr-credentials.js'
+export { pushEngineImage } from './publish/push-engine-image.js'

@@ -53,6 +53,9 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
   for (const [i, pkg] of o.install.entries()) {
     if (!PIP_REQUIREMENT.test(pkg)) fail('INPUT_UNSAFE', `install[${i}]`, `"${printable(pkg)}" is not a package name with an optional version`, 'Give a PyPI name such as datasette-vega or datasette-vega==0.6; URLs and pip options are refused.')
   }
+  for (const [i, pkg] of (o.buildAptGetInstall ?? []).entries()) {
+    if (!APT_PACKAGE.test(pkg)) fail('INPUT_UNSAFE', `buildAptGetInstall[${i}]`, `"${printable(pkg)}" is not a Debian package name`, 'Debian package names use lower-case letters, digits, + - and .')
+  }
   for (const [i, pkg] of o.aptGetInstall.entries()) {
     if (!APT_PACKAGE.test(pkg)) fail('INPUT_UNSAFE', `aptGetInstall[${i}]`, `"${printable(pkg)}" is not a Debian package name`, 'Debian package names use lower-case letters, digits, + - and .')
   }
@@ -112,8 +115,10 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
     env: deployEnv,
     ...(o.versionNote === undefined ? {} : { versionNote: o.versionNote }),
     image: {
-      baseImage: o.baseImage ?? nonEmpty(env.DATAPUB_BASE_IMAGE) ?? DEFAULT_BASE_IMAGE,
-      runtimeImage: o.runtimeImage ?? nonEmpty(env.DATAPUB_RUNTIME_IMAGE) ?? DEFAULT_RUNTIME_IMAGE,
+      baseImage: o.baseImage ?? (o.pythonVersion ? pythonImage(o.pythonVersion) : nonEmpty(env.DATAPUB_BASE_IMAGE)) ?? DEFAULT_BASE_IMAGE,
+      runtimeImage: o.runtimeImage ?? (o.pythonVersion ? pythonImage(o.pythonVersion) : nonEmpty(env.DATAPUB_RUNTIME_IMAGE)) ?? DEFAULT_RUNTIME_IMAGE,
+      ...(o.pythonVersion === undefined ? {} : { pythonVersion: o.pythonVersion }),
+      ...(o.buildAptGetInstall === undefined ? {} : { builderAptPackages: o.buildAptGetInstall }),
       ...(pipIndexUrl === undefined ? {} : { pipIndexUrl }),
       ...(pipFindLinks === undefined ? {} : { pipFindLinks: await resolveDir(pipFindLinks, 'pipFindLinks', cwd) }),
       aptPackages: o.aptGetInstall,
@@ -128,6 +133,8 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
     providerOptions: options.providerOptions ?? {},
   }
 }
+
+const pythonImage = (version: string) => `python:${version}-slim-bookworm`
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim()

@@ -73,9 +73,10 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
       const contextDir = spec.generateDir ?? path.join(work, 'context')
       const context = await stage('context', 'Writing the build context', async () => {
         if (spec.generateDir !== undefined) await assertEmptyOrMissing(spec.generateDir)
-        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect }, contextDir)
+        // A generated directory outlives this run, so it gets copies rather than hard links to our temp files.
+        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined }, contextDir)
         emit({ type: 'context:written', dir: ctx.dir, files: ctx.files, hash: ctx.hash })
-        if (spec.showFiles) emit({ type: 'log', level: 'info', message: `Dockerfile:\n${ctx.dockerfile}` })
+        if (spec.showFiles) emit({ type: 'log', level: 'info', message: `==== Dockerfile ====\n${ctx.dockerfile}${ctx.metadata === undefined ? '' : `\n==== metadata.json ====\n${ctx.metadata}`}` })
         return ctx
       })
       if (spec.generateDir !== undefined) {
@@ -108,7 +109,9 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
 
       if (built !== undefined && engine !== undefined && sized) {
         await stage('analyze', `Checking the image against ${definition.title}'s limits`, async () => {
-          const report = await pipeline.analyzeImage({ engine, ref: built.ref })
+          // Layers of the runtime base are the host's problem, not prunable leftovers of ours.
+          const baseDiffIds = await engine.inspectImage(spec.image.runtimeImage).then((i) => i.layers, () => [])
+          const report = await pipeline.analyzeImage({ engine, ref: built.ref }, { baseDiffIds })
           const budget = limits.imageBytes?.value
           emit({ type: 'image:analyzed', bytes: report.totalBytes, layers: report.layers.length, ...(budget === undefined ? {} : { budgetBytes: budget }) })
           await pipeline.assertWithinBudget(report, limits, definition.name)
