@@ -37,8 +37,8 @@ function fakePipeline(calls: string[]): PipelineServices {
       options.onLog?.('Step 1/1 : FROM scratch')
       return { imageId: 'sha256:built', tag: options.tag } as never
     },
-    analyzeImage: async (source) => {
-      calls.push(`analyze ${'ref' in source ? source.ref : 'stream'}`)
+    analyzeImage: async (source, options) => {
+      calls.push(`analyze ${'ref' in source ? source.ref : 'stream'} base=${options?.baseDiffIds?.join(',')}`)
       return { format: 'docker-archive', totalBytes: 5000, compressedBytes: 2000, layers: [{}, {}] } as never
     },
     assertWithinBudget: async (report, limits) => {
@@ -163,7 +163,7 @@ function imageProvider(deploys: DeployInput[], imageBytes: number) {
   })
 }
 
-const fakeEngine = { hasNetwork: async () => false } as never
+const fakeEngine = { hasNetwork: async () => false, inspectImage: async () => ({ layers: ['sha256:base-layer'] }) } as never
 
 describe('publish to an image provider', () => {
   it('builds, analyses against the limits, pushes to the target and deploys the pushed digest', async () => {
@@ -171,7 +171,7 @@ describe('publish to an image provider', () => {
     const deploys: DeployInput[] = []
     const run = await recordEvents(publish({ provider: imageProvider(deploys, 10_000), files: ['trees.csv'], options: { name: 'app' }, cwd: dir, services: { Pipeline: fakePipeline(calls), EngineFactory: async () => fakeEngine, Env: {} } }))
     expect(run.error?.toJSON()).toBeUndefined()
-    expect(calls).toEqual(['csv trees.csv -> data.db', 'context data', 'build datapub/app:abc123 network=host', 'analyze datapub/app:abc123', 'budget 5000 <= 10000', 'push datapub/app:abc123 -> registry.example/apps/app:abc123', 'verify https://r.example/ data'])
+    expect(calls).toEqual(['csv trees.csv -> data.db', 'context data', 'build datapub/app:abc123 network=host', 'analyze datapub/app:abc123 base=sha256:base-layer', 'budget 5000 <= 10000', 'push datapub/app:abc123 -> registry.example/apps/app:abc123', 'verify https://r.example/ data'])
     expect(deploys[0]?.artifact).toEqual({ kind: 'image', ref: 'registry.example/apps/app@sha256:abc', digest: 'sha256:abc', configDigest: 'sha256:cfg', imageId: 'sha256:built' })
     expect(run.types()).toEqual(expect.arrayContaining(['image:build:log', 'image:built', 'image:analyzed', 'push:progress']))
   })
