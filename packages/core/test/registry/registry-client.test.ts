@@ -144,7 +144,8 @@ describe.each(['plain', 'htpasswd', 'token'] as const)('RegistryClient against a
     await expect(client.putManifest('app/x', 'v1', Buffer.from('{}'), MEDIA_TYPES.ociIndex)).rejects.toMatchObject({ code: 'INTERNAL' })
   })
 
-  it.skipIf(mode === 'plain')('fails with REGISTRY_AUTH_FAILED on a wrong password, and keeps it out of the error', async () => {
+  // Only registries with auth can refuse a password; the plain one never sees this test.
+  if (mode !== 'plain') it('fails with REGISTRY_AUTH_FAILED on a wrong password, and keeps it out of the error', async () => {
     const wrongPassword = `wrong-${Math.random().toString(36).slice(2)}-password`
     const bad = new RegistryClient({ registry: registry.host, credentials: { username: registry.username, password: wrongPassword }, retry: { retries: 0 } })
     try {
@@ -159,7 +160,7 @@ describe.each(['plain', 'htpasswd', 'token'] as const)('RegistryClient against a
     }
   })
 
-  it.skipIf(mode !== 'token')('exchanges a docker identitytoken (OAuth2 refresh token) for access', async () => {
+  if (mode === 'token') it('exchanges a docker identitytoken (OAuth2 refresh token) for access', async () => {
     const viaIdentity = new RegistryClient({ registry: registry.host, credentials: { identityToken: registry.identityToken } })
     try {
       const data = randomBytes(1000)
