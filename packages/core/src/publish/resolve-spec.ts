@@ -99,6 +99,11 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
   const name = o.name ?? 'datasette'
   const datasette = o.branch !== undefined ? `https://github.com/simonw/datasette/archive/${o.branch}.zip` : o.datasetteVersion !== undefined ? `datasette==${o.datasetteVersion}` : 'datasette'
 
+  if (o.generateDir !== undefined) {
+    checkPathText(o.generateDir, 'generateDir')
+    await assertLinksStayInside(o.generateDir, 'generateDir', cwd)
+  }
+
   const pipFindLinks = o.pipFindLinks ?? nonEmpty(env.DATAPUB_PIP_FIND_LINKS)
   const pipIndexUrl = o.pipIndexUrl ?? nonEmpty(env.DATAPUB_PIP_INDEX_URL)
   return {
@@ -157,15 +162,49 @@ function checkPathText(given: string, field: string): void {
 async function statOrFail(given: string, field: string, cwd: string) {
   checkPathText(given, field)
   const absolute = path.resolve(cwd, given)
+  let found
   try {
     const info = await stat(absolute)
-    return { absolute: await realpath(absolute), info, link: (await lstat(absolute)).isSymbolicLink() }
+    found = { absolute: await realpath(absolute), info, link: (await lstat(absolute)).isSymbolicLink() }
   } catch {
     throw new DatapubError('INPUT_NOT_FOUND', `${field}: "${printable(given)}" does not exist or cannot be read`, {
       path: field,
       hint: `Check the path; it is resolved from ${cwd}.`,
     })
   }
+  await assertLinksStayInside(given, field, cwd)
+  return found
+}
+
+/**
+ * The symlink policy. A path the user typed is honoured as typed, `../` and absolute paths
+ * included: naming a file is consent to publish it. A symbolic link met on the way is not: a
+ * link planted in a shared folder (or an upload) must not pull files from elsewhere into a
+ * public image. Each link among the components the user typed (walked from cwd for a relative
+ * path, from / for an absolute one) must resolve inside the folder that holds the link or
+ * inside cwd. Components that do not exist yet (a new --generate-dir) are skipped.
+ */
+async function assertLinksStayInside(given: string, field: string, cwd: string): Promise<void> {
+  const realCwd = await realpath(cwd).catch(() => path.resolve(cwd))
+  let at = path.isAbsolute(given) ? path.parse(given).root : cwd
+  for (const part of given.split(path.sep === '\\' ? /[\\/]+/ : /\/+/).filter((p) => p !== '')) {
+    at = path.join(at, part)
+    const info = await lstat(at).catch(() => undefined)
+    if (info === undefined) return
+    if (!info.isSymbolicLink()) continue
+    const target = await realpath(at).catch(() => undefined)
+    const folder = await realpath(path.dirname(at)).catch(() => path.dirname(at))
+    if (target !== undefined && (isInside(target, folder) || isInside(target, realCwd))) continue
+    throw new DatapubError('INPUT_UNSAFE', `${field}: "${printable(given)}" goes through the symbolic link ${printable(path.relative(cwd, at) || at)}, which points outside its folder and the working directory`, {
+      path: field,
+      hint: 'Name the real file or folder instead of the link; datapub follows links only within their own folder or the working directory.',
+    })
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child)
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
 }
 
 async function resolveFile(given: string, field: string, cwd: string): Promise<string> {
