@@ -59,7 +59,10 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
   for (const [i, pkg] of o.aptGetInstall.entries()) {
     if (!APT_PACKAGE.test(pkg)) fail('INPUT_UNSAFE', `aptGetInstall[${i}]`, `"${printable(pkg)}" is not a Debian package name`, 'Debian package names use lower-case letters, digits, + - and .')
   }
-  if (o.branch !== undefined && !BRANCH.test(o.branch)) fail('INPUT_UNSAFE', 'branch', `"${printable(o.branch)}" is not a branch name`, 'Use a git branch or tag name.')
+  // A `.` or `..` segment would walk the archive URL out of simonw/datasette into another repository.
+  if (o.branch !== undefined && (!BRANCH.test(o.branch) || o.branch.split('/').some((part) => part === '' || part === '.' || part === '..'))) {
+    fail('INPUT_UNSAFE', 'branch', `"${printable(o.branch)}" is not a branch name`, 'Use a git branch or tag name (no empty, . or .. path segments).')
+  }
   if (o.datasetteVersion !== undefined && !VERSION.test(o.datasetteVersion)) fail('CONFIG_INVALID', 'datasetteVersion', `"${printable(o.datasetteVersion)}" is not a version`, 'Use a version such as 0.65.1.')
   if (o.branch !== undefined && o.datasetteVersion !== undefined) fail('CONFIG_INVALID', 'branch', 'give either a branch or a Datasette version, not both', 'Drop one of --branch and --datasette-version.')
 
