@@ -20,6 +20,9 @@ export interface ResolveSpecOptions {
 export const DEFAULT_BASE_IMAGE = 'python:3.11-slim-bookworm'
 export const DEFAULT_RUNTIME_IMAGE = 'python:3.11-slim-bookworm'
 
+/** Deploy-time variables a plugin secret may not set: they steer the runtime, the loader or Datasette itself. */
+const RESERVED_ENV = /^(?:DATASETTE_SECRET|PORT|PATH|HOME|SQLITE_EXTENSIONS|LD_.*|PYTHON.*|PIP_.*)$/
+
 const SQLITE_EXT = new Set(['.db', '.sqlite', '.sqlite3'])
 const SQLITE_MAGIC = 'SQLite format 3\u0000'
 
@@ -82,6 +85,10 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
     if (value.includes('\u0000')) fail('INPUT_UNSAFE', `${field}[2]`, 'the value contains a NUL byte', 'Secrets are passed as environment variables, which cannot hold NUL.')
     registerSecret(value)
     const envName = pluginSecretEnvName(plugin, setting)
+    if (RESERVED_ENV.test(envName)) {
+      fail('INPUT_UNSAFE', field, `plugin secret ${printable(plugin)} ${printable(setting)} would set ${envName}, which controls the server itself`, 'Plugin secrets become PLUGIN_SETTING environment variables; choose names that do not spell DATASETTE_SECRET, PORT, PATH, LD_* or PYTHON*.')
+    }
+    if (envName in deployEnv) fail('CONFIG_INVALID', field, `plugin secret ${printable(plugin)} ${printable(setting)} maps to ${envName}, already set by an earlier one`, 'Give each plugin secret a distinct plugin and setting name.')
     deployEnv[envName] = value
     pluginMetadata[plugin] = { ...pluginMetadata[plugin], [setting]: { $env: envName } }
   }
