@@ -2,3 +2,4 @@
 export { createFakeContext, type FakeContext, type FakeContextOptions } from './testing/create-fake-context.js'
 export { recordEvents, type RecordedRun } from './testing/record-events.js'
 export { describeProviderConformance, type ConformanceSetup, type ConformanceLifecycle } from './testing/describe-provider-conformance.js'
+export { createTestSpec } from './testing/create-test-spec.js'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { DeployInput, ProviderContext, ProviderOperations, PublishSpec } from '@datapub/core/kit'
-import { createFakeContext, describeProviderConformance } from '@datapub/core/testing'
+import { createFakeContext, createTestSpec, describeProviderConformance } from '@datapub/core/testing'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { vercel } from '../src/index.js'
 import { CONTEXT_FILES, makeContext, sha1 } from './make-context.js'
@@ -25,26 +25,7 @@ const BUNDLE: Record<string, string> = {
 }
 const bundleFiles = Object.entries(BUNDLE).map(([file, text]) => ({ file, sha: sha1(text), size: Buffer.byteLength(text) }))
 
-function spec(name: string, extra: Partial<PublishSpec> = {}): PublishSpec {
-  return {
-    name,
-    inputs: [],
-    databaseName: 'data',
-    metadata: { title: 'Birds' },
-    extraOptions: [],
-    datasette: 'datasette',
-    staticMounts: [],
-    install: [],
-    env: {},
-    image: { baseImage: 'python:3.11-slim-bookworm', runtimeImage: 'python:3.11-slim-bookworm', aptPackages: [], spatialite: false },
-    port: 8001,
-    showFiles: false,
-    verify: true,
-    verifyTimeoutMs: 60_000,
-    providerOptions: {},
-    ...extra,
-  }
-}
+const spec = (name: string, extra: Partial<PublishSpec> = {}): PublishSpec => createTestSpec(name, { metadata: { title: 'Birds' }, ...extra })
 
 function createBody(project: string, extra: Record<string, unknown> = { target: 'production' }, name = project) {
   return { name: project, project: 'prj_1', files: bundleFiles, ...extra, projectSettings: { framework: null }, meta: { datapubName: name, datapubEnvNames: 'DATASETTE_SECRET' } }

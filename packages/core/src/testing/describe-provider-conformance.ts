@@ -4,6 +4,7 @@ import { assertProviderShape } from '../provider/assert-provider-shape.js'
 import { isDatapubError } from '../errors/datapub-error.js'
 import type { AnyProviderDefinition, DeployInput, ProviderContext, ProviderOperations } from '../provider/provider-types.js'
 import { createFakeContext, type FakeContextOptions } from './create-fake-context.js'
+import { createTestSpec } from './create-test-spec.js'
 import type { DeploymentResult, EventInput } from '../events/publish-event.js'
 
 export interface ConformanceLifecycle {
@@ -96,7 +97,7 @@ export function describeProviderConformance(definition: AnyProviderDefinition, s
           const fake = createFakeContext(definition.options.parse(prepared.options), { provider: definition.name, ...prepared.context })
           const ops: ProviderOperations = await definition.create(fake.context as ProviderContext<never>)
           await ops.checkAuth()
-          const deployed: DeploymentResult = await ops.deploy({ ...(prepared.deploy as DeployInput), spec: prepared.deploy.spec ?? minimalSpec(prepared.deploy.name), signal: new AbortController().signal })
+          const deployed: DeploymentResult = await ops.deploy({ ...(prepared.deploy as DeployInput), spec: prepared.deploy.spec ?? createTestSpec(prepared.deploy.name), signal: new AbortController().signal })
           expect(deployed.provider).toBe(definition.name)
           expect(deployed.url).toMatch(/^https?:\/\//)
           expect(deployed.id).toEqual(expect.any(String))
@@ -128,24 +129,4 @@ export function describeProviderConformance(definition: AnyProviderDefinition, s
 
 function assertNoSecrets(sentinels: string[] | undefined, ...texts: string[]): void {
   for (const sentinel of sentinels ?? []) for (const text of texts) expect(text.includes(sentinel), `secret ${sentinel.slice(0, 4)}… leaked`).toBe(false)
-}
-
-function minimalSpec(name: string): DeployInput['spec'] {
-  return {
-    name,
-    inputs: [],
-    databaseName: 'data',
-    metadata: {},
-    extraOptions: [],
-    datasette: 'datasette',
-    staticMounts: [],
-    install: [],
-    env: {},
-    image: { baseImage: 'python:3.11-slim-bookworm', runtimeImage: 'python:3.11-slim-bookworm', aptPackages: [], spatialite: false },
-    port: 8001,
-    showFiles: false,
-    verify: true,
-    verifyTimeoutMs: 60_000,
-    providerOptions: {},
-  }
 }
