@@ -37,5 +37,27 @@ export function parseMetadata(text: string, given: string): Record<string, unkno
       hint: 'Wrap the content in an object: {"title": "..."}.',
     })
   }
+  if (depthOf(value) > MAX_DEPTH) {
+    throw new DatapubError('METADATA_INVALID', `metadata: ${given} nests deeper than ${MAX_DEPTH} levels`, {
+      path: 'metadata',
+      hint: 'Datasette metadata is a few levels deep (databases, tables, columns); flatten the file.',
+    })
+  }
   return value as Record<string, unknown>
+}
+
+/** Later stages merge and serialise metadata recursively; a very deep file would overflow the stack there. */
+const MAX_DEPTH = 64
+
+function depthOf(root: unknown): number {
+  let max = 0
+  const stack: Array<[unknown, number]> = [[root, 1]]
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!
+    if (typeof value !== 'object' || value === null) continue
+    if (depth > max) max = depth
+    if (max > MAX_DEPTH) return max
+    for (const child of Object.values(value)) stack.push([child, depth + 1])
+  }
+  return max
 }
