@@ -165,7 +165,17 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
 }
 
 async function assertEmptyOrMissing(dir: string): Promise<void> {
-  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)))
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return []
+    if (error.code === 'ENOTDIR' || error.code === 'EACCES' || error.code === 'EPERM') {
+      throw new DatapubError('CONFIG_INVALID', `generateDir: ${dir} ${error.code === 'ENOTDIR' ? 'is a file, not a directory' : 'cannot be read'}.`, {
+        path: 'generateDir',
+        hint: 'Name a new or empty directory; datapub never overwrites files it did not create.',
+        cause: error,
+      })
+    }
+    return Promise.reject(error)
+  })
   if (entries.length > 0) {
     throw new DatapubError('CONFIG_INVALID', `generateDir: ${dir} already exists and is not empty.`, {
       path: 'generateDir',
