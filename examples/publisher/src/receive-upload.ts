@@ -44,7 +44,7 @@ export async function receiveUpload(request: IncomingMessage, dir: string, limit
   await new Promise<void>((resolve, reject) => {
     let parser: busboy.Busboy
     try {
-      parser = busboy({ headers: request.headers, limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fieldSize: MAX_FIELD_BYTES, fields: 50, parts: limits.maxFiles + 50 } })
+      parser = busboy({ headers: request.headers, preservePath: true, limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fieldSize: MAX_FIELD_BYTES, fields: 50, parts: limits.maxFiles + 50 } })
     } catch {
       reject(new UploadError(400, 'UPLOAD_MALFORMED', 'The form data could not be read.', 'Send multipart/form-data with a boundary.'))
       return
