@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import tar from 'tar-stream'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeContext } from '@datapub/core/testing'
 import type { DeployInput, ProviderContext, PushTarget } from '@datapub/core/kit'
 import { heroku } from '../src/index.js'
@@ -12,23 +12,17 @@ import { RegistryClient } from '../../core/src/registry/registry-client.js'
 import { blobFromBuffer } from '../../core/src/registry/blob-source.js'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { ACCEPT_DOCKER, LATEST_RANGE, SENTINEL_KEY, app, dyno, platform, release } from './heroku-mock.js'
-import { startHerokuRegistry, type HerokuLikeRegistry } from './start-heroku-registry.js'
+import { startRegistry, type TestRegistry } from '../../../test/helpers/registry/start-registry.js'
 
 const run = promisify(execFile)
-const { nock, unmatched } = useHttpMock({ allowLoopback: true })
-// nock reports loopback requests it let through as "no match"; the helper would count them as
-// unmatched mocks. Hooks run in reverse, so this drops them before the helper's check.
-afterEach(() => {
-  const kept = unmatched.filter((line) => !/^\S+ (127\.0\.0\.1|localhost)\//.test(line))
-  unmatched.splice(0, unmatched.length, ...kept)
-})
+const { nock } = useHttpMock({ allowLoopback: true })
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json'
 const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json'
 const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
 
-let registry: HerokuLikeRegistry
+let registry: TestRegistry
 beforeAll(async () => {
-  registry = await startHerokuRegistry(SENTINEL_KEY)
+  registry = await startRegistry('htpasswd', { username: '_', password: SENTINEL_KEY })
 })
 afterAll(async () => registry?.stop())
 

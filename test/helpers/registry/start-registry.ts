@@ -30,11 +30,12 @@ export interface TestRegistry {
  * Starts Debian's docker-registry (distribution 2.8) on a free loopback port with its own
  * storage, in one of three auth configurations. Everything lives in a temp dir removed on stop.
  */
-export async function startRegistry(mode: RegistryAuthMode = 'plain'): Promise<TestRegistry> {
+export async function startRegistry(mode: RegistryAuthMode = 'plain', account: { username?: string; password?: string } = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(tmpdir(), 'datapub-registry-'))
   const port = await freePort()
-  const username = 'datapub'
-  const password = `pw-${Math.random().toString(36).slice(2)}-secret`
+  // Hosts dictate the user (Heroku's is `_`); tests pass sentinel passwords to scan for leaks.
+  const username = account.username ?? 'datapub'
+  const password = account.password ?? `pw-${Math.random().toString(36).slice(2)}-secret`
   const identityToken = `refresh-${Math.random().toString(36).slice(2)}-token`
   let auth = ''
   let tokenServer: TokenServer | undefined
