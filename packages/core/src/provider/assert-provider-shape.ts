@@ -15,6 +15,7 @@ export function assertProviderShape(value: unknown, origin: string): asserts val
   if (typeof value !== 'object' || value === null) return fail('it is not an object')
   const p = value as Partial<AnyProviderDefinition>
   if (typeof p.name !== 'string' || !PROVIDER_NAME_PATTERN.test(p.name)) fail(`name ${JSON.stringify(p.name)} is not a kebab-case id`)
+  if (typeof p.apiVersion !== 'number') fail('apiVersion is missing')
   if (p.apiVersion !== PROVIDER_API_VERSION) {
     throw new DatapubError('PROVIDER_API_VERSION', `Provider "${p.name}" from ${origin} speaks contract version ${String(p.apiVersion)}; this datapub speaks ${PROVIDER_API_VERSION}.`, {
       hint: 'Upgrade the provider package, or datapub, so that both speak the same contract version.',
