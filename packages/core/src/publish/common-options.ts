@@ -51,6 +51,13 @@ export const commonOptionsSchema = z.object({
   verifyTimeout: z.number().int().min(1).max(3600).default(120).describe('Seconds verify waits for the new data to be served'),
   csv: csvOptionsSchema.default({}).describe('CSV/TSV conversion options (csvs-to-sqlite flags)'),
   generateDir: text.optional().describe('Write the build context to this directory and stop'),
+  builder: z
+    .enum(['engine', 'append'])
+    .optional()
+    .describe('How image providers get the image: engine (Docker build) or append (data layers written onto a prebuilt runtime image, no build after the first); env DATAPUB_BUILDER, default engine'),
+  runtimeRegistry: text
+    .optional()
+    .describe('Where the append builder keeps runtime images: HOST[:PORT]/REPOSITORY (env DATAPUB_RUNTIME_REGISTRY); default <repository>-runtime beside the provider\'s registry; required for local'),
   showFiles: z.boolean().default(false).describe('Print the generated Dockerfile and metadata'),
 })
 

@@ -29,6 +29,10 @@ export interface PublishSpec {
   }
   port: number
   generateDir?: string
+  /** undefined means `engine`; `append` applies to providers that take an image. */
+  builder?: 'engine' | 'append'
+  /** Where append keeps runtime images; undefined: `<repository>-runtime` on the provider's push registry. */
+  runtimeRegistry?: { registry: string; repository: string }
   verify: boolean
   verifyTimeoutMs: number
   showFiles: boolean

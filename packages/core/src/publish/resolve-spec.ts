@@ -8,6 +8,7 @@ import { parseOptions } from './parse-options.js'
 import { parseMetadata } from './parse-metadata.js'
 import { deepMerge } from '../util/deep-merge.js'
 import type { PublishInput, PublishSpec } from './publish-spec.js'
+import { resolveBuilder } from './resolve-builder.js'
 import { APT_PACKAGE, BRANCH, CONTROL_CHARS, PIP_REQUIREMENT, PLUGIN_NAME, SETTING_NAME, STATIC_MOUNT, VERSION, pluginSecretEnvName } from '../util/safe-names.js'
 
 export interface ResolveSpecOptions {
@@ -141,6 +142,7 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
     },
     port: o.port,
     ...(o.generateDir === undefined ? {} : { generateDir: path.resolve(cwd, o.generateDir) }),
+    ...resolveBuilder(o, env),
     showFiles: o.showFiles,
     csv: o.csv as Record<string, unknown>,
     verify: o.verify,

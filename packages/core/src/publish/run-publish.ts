@@ -89,8 +89,13 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
       let artifact: Artifact = accepts === 'bundle' ? { kind: 'bundle', dir: context.dir, files: context.files } : { kind: 'context', dir: context.dir, files: context.files }
       const limits = definition.limits
       const sized = limits.imageBytes !== undefined || limits.fileBytes !== undefined
+      // --builder append runs its own build and push stages; undefined means the engine path below runs.
+      const appended = accepts === 'image' && spec.builder === 'append'
+        ? await (await import('./append-build.js')).appendBuild({ spec, definition, operations, context, databaseFiles: prepared.databases.map((d) => `${d.name}.db`), work, pipeline, engine: services.resolve(Tokens.EngineFactory), env: services.resolve(Tokens.Env), emit, stage, skip, signal })
+        : undefined
+      if (appended !== undefined) artifact = appended
       // A host that builds the image itself still has an image limit: check it here when an engine is at hand.
-      const engine = accepts === 'image' ? await services.resolve(Tokens.EngineFactory)() : sized && accepts === 'context' ? await services.resolve(Tokens.EngineFactory)().catch(() => undefined) : undefined
+      const engine = appended !== undefined ? undefined : accepts === 'image' ? await services.resolve(Tokens.EngineFactory)() : sized && accepts === 'context' ? await services.resolve(Tokens.EngineFactory)().catch(() => undefined) : undefined
       let built: ImageArtifact | undefined
       if (engine !== undefined) {
         built = await stage('build', accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
@@ -105,7 +110,7 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
           emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
           return { kind: 'image', ref: image.tag, imageId: image.imageId }
         })
-      } else skip('build', accepts === 'image' ? 'no engine' : `${definition.title} builds from the context itself`)
+      } else if (appended === undefined) skip('build', accepts === 'image' ? 'no engine' : `${definition.title} builds from the context itself`)
 
       if (built !== undefined && engine !== undefined && sized) {
         await stage('analyze', `Checking the image against ${definition.title}'s limits`, async () => {
@@ -116,7 +121,7 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
           emit({ type: 'image:analyzed', bytes: report.totalBytes, layers: report.layers.length, ...(budget === undefined ? {} : { budgetBytes: budget }) })
           await pipeline.assertWithinBudget(report, limits, definition.name)
         })
-      } else skip('analyze', built === undefined ? 'no local image to analyse' : `${definition.title} sets no size limits`)
+      } else if (appended === undefined) skip('analyze', built === undefined ? 'no local image to analyse' : `${definition.title} sets no size limits`)
 
       if (built !== undefined && accepts === 'image') {
         const image = built
@@ -132,7 +137,7 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
             return { ...pushed, ...(image.imageId === undefined ? {} : { imageId: image.imageId }) }
           })
         } else skip('push', `${definition.title} runs images from the engine that built them`)
-      } else skip('push', 'nothing to push')
+      } else if (appended === undefined) skip('push', 'nothing to push')
 
       const deployment = await stage('deploy', `Deploying to ${definition.title}`, async () => {
         const result = await operations.deploy({ name: spec.name, artifact, env: spec.env, spec, port: spec.port, signal })
