@@ -19,7 +19,7 @@ export default defineConfig({
         ssr,
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fixtures/plugins/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'test/unit/**/*.test.ts', 'test/fixtures/plugins/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
           exclude: ['**/*.engine.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },

@@ -4,7 +4,8 @@
 # installs the workspace and builds it. Idempotent and quiet when everything is present.
 
 DATAPUB_PNPM_VERSION=12.4.2
-DATAPUB_APT_PACKAGES=(sqlite3 sqlite-utils skopeo docker.io docker-registry debootstrap apache2-utils curl)
+# chromium drives the publisher app's browser test (playwright-core, no browser download).
+DATAPUB_APT_PACKAGES=(sqlite3 sqlite-utils skopeo docker.io docker-registry debootstrap apache2-utils curl openssl chromium)
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
