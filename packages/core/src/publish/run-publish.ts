@@ -13,6 +13,7 @@ import type { ContainerEngine } from '../image/container-engine.js'
 import type { CommonOptionsInput } from './common-options.js'
 import { collectPublish } from './collect-publish.js'
 import { prepareDatabases } from './prepare-databases.js'
+import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
 
 export interface PublishRequest {
   /** A provider id (`local`), plugin package name, path, or a defineProvider() value. */
@@ -63,7 +64,8 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
   let outcome: PublishOutcome | undefined
   let failure: DatapubError | undefined
   const run = (async () => {
-    const work = await mkdtemp(path.join(tmpdir(), 'datapub-'))
+    await sweepStaleWorkDirs(tmpdir())
+    const work = await mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX))
     try {
       const collected = await stage('collect', 'Checking inputs and credentials', () => collectPublish(request, services, emit, signal))
       const { spec, definition, operations } = collected
