@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { cp, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, lstat, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { isDatapubError } from '../errors/datapub-error.js'
 import type { Emit, Stage } from '../events/publish-event.js'
 import type { BuildContext } from '../image/build-context.js'
 import type { ContainerEngine } from '../image/container-engine.js'
@@ -13,6 +11,8 @@ import type { RegistryCredentials, CredentialResolver } from '../registry/regist
 import { appendServices } from './append-services.js'
 import type { PipelineServices } from './pipeline-services.js'
 import type { PublishSpec } from './publish-spec.js'
+import { wheelsDigest } from './wheels-digest.js'
+import { findRuntimeImage } from './find-runtime-image.js'
 
 export interface AppendBuildInput {
   spec: PublishSpec
@@ -78,7 +78,7 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
       const { key, dockerfile } = (await import('../image/append/runtime-recipe.js')).runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
       const runtimeClient = await client({ registry: runtime.registry, ...(runtime.insecure ? { protocol: 'http' } : {}), ...(runtime.credentials === undefined ? {} : { credentials: runtime.credentials }) })
       const runtimeRef = `${runtime.registry}/${runtime.repository}:${key}`
-      if (await manifestExists(runtimeClient, runtime.repository, key)) {
+      if ((await findRuntimeImage(runtimeClient, runtime.repository, key)) !== undefined) {
         emit({ type: 'log', level: 'info', message: `runtime image ${runtimeRef} found: no engine build needed` })
       } else {
         emit({ type: 'log', level: 'info', message: `runtime image ${runtimeRef} is missing: building it once on the engine and pushing it; later publishes with the same Datasette, plugins and packages skip the engine` })
@@ -164,16 +164,6 @@ async function runtimeLocation(spec: PublishSpec, target: PushTarget | undefined
   return { registry: location.registry, repository: location.repository, credentials: dockerConfigCredentials({ env: env as NodeJS.ProcessEnv }), manifestFormat: target?.manifestFormat ?? 'oci' }
 }
 
-async function manifestExists(client: RegistryClient, repository: string, reference: string): Promise<boolean> {
-  try {
-    await client.getImageManifest(repository, reference)
-    return true
-  } catch (error) {
-    if (isDatapubError(error) && error.code === 'IMAGE_NOT_FOUND') return false
-    throw error
-  }
-}
-
 /** The one engine build of append: the recipe without data, pushed where later publishes find it. */
 async function buildRuntimeImage(input: AppendBuildInput, runtime: RuntimeLocation, key: string, dockerfile: string): Promise<void> {
   const { context, pipeline, emit, signal } = input
@@ -199,15 +189,6 @@ async function buildRuntimeImage(input: AppendBuildInput, runtime: RuntimeLocati
     ...(runtime.pushCredentials === undefined ? {} : { credentials: runtime.pushCredentials }),
     ...(runtime.insecure ? { insecure: true } : {}),
   }, { signal, onProgress: (p) => emit({ type: 'push:progress', ref, sentBytes: p.sentBytes, totalBytes: p.totalBytes }) })
-}
-
-/** Wheels shape the runtime image but not its Dockerfile: new wheels must give a new runtime key. */
-async function wheelsDigest(dir: string): Promise<string> {
-  const names = await readdir(dir).catch(() => [] as string[])
-  if (names.length === 0) return ''
-  const hash = createHash('sha256')
-  for (const name of names.sort()) hash.update(name).update('\0').update(await readFile(path.join(dir, name))).update('\0')
-  return hash.digest('hex')
 }
 
 /** The engine builder's tag, so rollback and cleanup see one naming scheme whichever builder ran. */

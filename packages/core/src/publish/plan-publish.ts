@@ -1,10 +1,12 @@
 import { createContainer } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
 import type { Stage } from '../events/publish-event.js'
-import type { ArtifactKind, ProviderLimits } from '../provider/provider-types.js'
+import type { AnyProviderDefinition, ArtifactKind, ProviderLimits } from '../provider/provider-types.js'
+import type { ServiceContainer } from '../di/service-container.js'
 import { parseOptions } from './parse-options.js'
 import { resolvePublishSpec } from './resolve-spec.js'
-import { assertName } from './collect-publish.js'
+import { assertName, createOperations } from './collect-publish.js'
+import { planAppend, type AppendPlan } from './plan-append.js'
 import type { PublishRequest } from './run-publish.js'
 
 export interface PlanStep {
@@ -19,7 +21,9 @@ export interface PublishPlan {
   name: string
   inputs: Array<{ path: string; kind: string; bytes: number }>
   databases: string[]
-  builder: 'engine' | 'remote' | 'bundle'
+  builder: 'engine' | 'append' | 'remote' | 'bundle'
+  /** With --builder append: what it will send (or load into the local engine), estimated from the inputs. */
+  transfer?: AppendPlan['transfer']
   /** Names of the variables set at deploy time. Never their values. */
   envNames: string[]
   metadataKeys: string[]
@@ -43,13 +47,14 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
     const image = accepts === 'image'
     const generate = spec.generateDir !== undefined
     const stop = generate ? '--generate-dir stops after the context' : undefined
+    const append = image && !generate && spec.builder === 'append' ? await planAppend(spec, definition, await hasRegistry(definition, providerOptions, services), services.resolve(Tokens.Pipeline), services.resolve(Tokens.Env)) : undefined
     const steps: PlanStep[] = [
       { stage: 'collect', action: `validate options and inputs; check ${definition.title} credentials` },
       { stage: 'data', action: tabular.length > 0 ? `convert ${tabular.length} CSV/TSV file(s) into ${spec.databaseName}.db; inspect ${databases.length} database(s)` : `inspect ${databases.length} SQLite database(s)` },
       { stage: 'context', action: generate ? `write the build context to ${spec.generateDir}` : 'write the build context (Dockerfile, databases, metadata, inspect file)' },
-      { stage: 'build', action: image ? `build the image on the Docker engine (${spec.image.baseImage} → ${spec.image.runtimeImage})` : `${definition.title} builds from the context`, ...(stop ? { skipped: stop } : image ? {} : { skipped: 'host builds' }) },
+      { stage: 'build', action: append !== undefined ? append.build : image ? `build the image on the Docker engine (${spec.image.baseImage} → ${spec.image.runtimeImage})` : `${definition.title} builds from the context`, ...(stop ? { skipped: stop } : image ? {} : { skipped: 'host builds' }) },
       { stage: 'analyze', action: 'check the image against the provider limits', ...(stop ? { skipped: stop } : image ? {} : { skipped: 'no local image' }) },
-      { stage: 'push', action: 'push only the layers the registry lacks', skipped: stop ?? (definition.name === 'local' ? 'the engine that built the image runs it' : undefined) },
+      append?.builder === 'append' ? { stage: 'push', action: append.push } : { stage: 'push', action: 'push only the layers the registry lacks', skipped: stop ?? (definition.name === 'local' ? 'the engine that built the image runs it' : undefined) },
       { stage: 'deploy', action: `deploy "${spec.name}" to ${definition.title}`, ...(stop ? { skipped: stop } : {}) },
       { stage: 'verify', action: 'check that the URL serves the new data (inspect hashes)', ...(stop ? { skipped: stop } : spec.verify ? {} : { skipped: '--no-verify' }) },
     ].map((step) => (step.skipped === undefined ? { stage: step.stage, action: step.action } : step)) as PlanStep[]
@@ -59,7 +64,8 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
       name: spec.name,
       inputs: spec.inputs.map((i) => ({ path: i.given, kind: i.kind, bytes: i.bytes })),
       databases,
-      builder: image ? 'engine' : accepts === 'context' ? 'remote' : 'bundle',
+      builder: append !== undefined ? append.builder : image ? 'engine' : accepts === 'context' ? 'remote' : 'bundle',
+      ...(append?.transfer === undefined ? {} : { transfer: append.transfer }),
       envNames: Object.keys(spec.env).sort(),
       metadataKeys: Object.keys(spec.metadata).sort(),
       steps,
@@ -67,4 +73,10 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
   } finally {
     await services.dispose().catch(() => undefined)
   }
+}
+
+/** Whether the provider pushes to a registry; create() only builds operations, it calls no host. */
+async function hasRegistry(definition: AnyProviderDefinition, options: Record<string, unknown>, services: ServiceContainer): Promise<boolean> {
+  const operations = await createOperations(definition, options, services, () => undefined, new AbortController().signal)
+  return operations.pushTarget !== undefined
 }
