@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -5,6 +6,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectEngine } from '../../../packages/core/src/image/connect-engine.js'
 import type { ContainerEngine } from '../../../packages/core/src/image/container-engine.js'
@@ -19,9 +21,12 @@ const need = (name: string) => {
   if (!value) throw new Error(`${name} is not set: eval "$(scripts/dev-env up --registry)" first, or run through vitest's engine project.`)
   return value
 }
+const run = promisify(execFile)
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 const Database = createRequire(path.join(root, 'packages/core/package.json'))('better-sqlite3') as new (file: string) => { exec(sql: string): void; close(): void }
 
+// The docker CLI runs one-off commands in the image (the engine interface only starts servers).
+const docker = (...args: string[]) => run('docker', args, { env: process.env, maxBuffer: 16 * 1024 * 1024 })
 const work = mkdtempSync(path.join(tmpdir(), 'datapub-engine-image-'))
 const tag = `datapub-test/image-recipe:${process.pid}`
 let engine: ContainerEngine
@@ -89,6 +94,7 @@ describe('the recipe on a real engine', () => {
     expect(first.imageId).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(first.steps.map((s) => s.instruction.split(' ')[0]!.toUpperCase())).toContain('COPY')
     expect(firstLog.some((l) => /datapub prune: removed pip, setuptools/.test(l))).toBe(true)
+    expect(firstLog.some((l) => /datapub assemble: \d+ files, \d+ bytes besides the venv/.test(l))).toBe(true)
   })
 
   it('reuses the cache for the same context written elsewhere: same image id, every step cached', async () => {
@@ -117,15 +123,52 @@ describe('the recipe on a real engine', () => {
     expect(report.prunable.files).toBe(0)
     expect(report.efficiency).toBeGreaterThanOrEqual(0.99)
     const archive = await readImageArchive(await engine.saveImage(tag), { estimateCompressed: false })
-    const base = new Set((await engine.inspectImage(input.spec.image.runtimeImage)).layers)
-    const paths = archive.layers.filter((l) => !base.has(l.diffId)).flatMap((l) => l.entries.map((e) => e.path))
+    const paths = archive.layers.flatMap((l) => l.entries.map((e) => e.path))
     expect(paths).toContain('app/parks.db')
     expect(paths).toContain('app/inspect-data.json')
     expect(paths.filter((p) => p.startsWith('opt/datasette/'))).not.toEqual([])
-    expect(paths.filter((p) => /site-packages\/(?:pip|setuptools|wheel)\/|__pycache__|^wheels\/|datapub-prune/.test(p))).toEqual([])
+    expect(paths.filter((p) => /site-packages\/(?:pip|setuptools|wheel)\/|opt\/datasette\/.*__pycache__|^wheels\/|datapub-prune|^rootfs\//.test(p))).toEqual([])
     const env = (await engine.inspectImage(tag)).config.env ?? []
     expect(env.join('\n')).not.toContain('engine-test-secret-value')
     expect(env).toContain('PORT=8001')
+  })
+
+  it('starts from scratch: none of the runtime base, only what the venv needs, as a non-root user', async () => {
+    const base = new Set((await engine.inspectImage(input.spec.image.runtimeImage)).layers)
+    expect(report.layers.filter((l) => l.base || base.has(l.diffId))).toEqual([])
+    // The base runtime image alone is ~110 MB here; the minimal one must stay far below it.
+    expect(report.totalBytes).toBeLessThan(60e6)
+    const archive = await readImageArchive(await engine.saveImage(tag), { estimateCompressed: false })
+    const paths = new Set(archive.layers.flatMap((l) => l.entries.map((e) => e.path)))
+    for (const needed of ['bin', 'usr/bin/sh', 'etc/passwd', 'tmp', 'usr/lib/python3.11/os.py', 'usr/lib/python3.11/sqlite3/__init__.py', 'usr/lib/python3.11/asyncio/__init__.py']) {
+      expect(paths, needed).toContain(needed)
+    }
+    for (const dropped of ['usr/lib/python3.11/test/__init__.py', 'usr/lib/python3.11/idlelib/__init__.py', 'usr/lib/python3.11/lib2to3/__init__.py', 'usr/bin/apt-get', 'usr/bin/perl', 'usr/bin/bash']) {
+      expect(paths, dropped).not.toContain(dropped)
+    }
+    const probe = await docker('run', '--rm', '--network', 'none', tag, 'python', '-c', 'import os, ssl, sqlite3, hashlib, uuid, json, http.server, email, urllib.request, asyncio, tempfile; tempfile.NamedTemporaryFile(); print(os.getuid())')
+    expect(probe.stdout.trim()).toBe('65532')
+  })
+
+  it('builds the base runtime on request: the runtime image plus the venv, serving the same data', async () => {
+    const baseInput = { ...input, spec: { ...input.spec, image: { ...input.spec.image, runtime: 'base' as const } } }
+    const context = await createBuildContext(baseInput, path.join(work, 'context-base'))
+    expect(context.dockerfile).not.toContain('FROM scratch')
+    const built = await buildImage(engine, context, { tag: `${tag}-base`, networkMode: 'host' })
+    try {
+      const base = (await engine.inspectImage(input.spec.image.runtimeImage)).layers
+      const baseReport = await analyzeImage({ engine, ref: built.tag }, { baseDiffIds: base })
+      expect(baseReport.layers.filter((l) => l.base).length).toBe(base.length)
+      expect(baseReport.totalBytes).toBeGreaterThan(report.totalBytes)
+      const port = await freePort()
+      const container = await engine.runContainer({ image: built.tag, name: `datapub-test-image-base-${process.pid}`, env: { PORT: String(port) }, networkMode: 'host', containerPort: port, restart: 'no' })
+      containers.push(container.id)
+      const table = (await getJson(`http://127.0.0.1:${port}/parks/parks.json?_shape=array`, Date.now() + 60_000)) as Array<{ name: string }>
+      expect(table.map((r) => r.name)).toEqual(['Yellowstone', 'Yosemite', 'Zion'])
+    } finally {
+      for (const id of containers.splice(0)) await engine.removeContainer(id)
+      await engine.removeImage(built.tag)
+    }
   })
 
   it('turns a failing pip step into IMAGE_BUILD_FAILED with that step\'s log and a pip hint', async () => {

@@ -1,12 +1,24 @@
 /**
- * Runs in the builder stage with the venv's own Python (stdlib only), after pip. It removes
- * pip, setuptools and wheel unless an installed distribution declares one of them a dependency
+ * The builder stage's helper, written to the context as build/prune-venv.py (the name predates
+ * `assemble`; the append builder's runtime contexts carry this one file, so it stays one file).
+ *
+ * `prune VENV` runs with the venv's own Python (stdlib only) after pip. It removes pip,
+ * setuptools and wheel unless an installed distribution declares one of them a dependency
  * (real Datasette 0.x requires pip and setuptools at runtime for `datasette install` and
  * pkg_resources), then deletes what serves no purpose at runtime: C/Cython sources, headers,
  * static libraries, Windows binaries, bytecode caches and dependencies' `tests` packages.
- * It prints what it removed so the build log explains the size.
+ *
+ * `assemble VENV ROOTFS` runs in the `assemble` stage of the minimal runtime. Python itself says
+ * where its executable, stdlib and extension modules are (sys.executable, sysconfig), so the
+ * same code serves Debian's /usr/bin/python3.11 and python:3.x-slim's /usr/local; `ldd` of every
+ * ELF file gives the shared libraries and the loader. Both commands print what they did, so the
+ * build log explains the size.
  */
-export const PRUNE_VENV_SCRIPT = `"""Prune build leftovers from a venv. Written by datapub; runs in the builder stage only."""
+export const PRUNE_VENV_SCRIPT = `"""Builder-stage helper written by datapub; never part of the final image.
+
+prune VENV            remove build leftovers from the venv.
+assemble VENV ROOTFS  copy into ROOTFS what the venv needs to run on an empty (scratch) image.
+"""
 import importlib.metadata as metadata
 import os
 import re
@@ -14,62 +26,234 @@ import shutil
 import subprocess
 import sys
 
-venv = sys.argv[1]
-TOOLS = ("pip", "setuptools", "wheel")
-FILE_SUFFIXES = (".c", ".h", ".hpp", ".pyx", ".pxd", ".pyd", ".pyc", ".pyo", ".a", ".la")
-DIR_NAMES = ("__pycache__", "tests")
 
+def prune(venv):
+    tools = ("pip", "setuptools", "wheel")
+    suffixes = (".c", ".h", ".hpp", ".pyx", ".pxd", ".pyd", ".pyc", ".pyo", ".a", ".la")
 
-def norm(name):
-    return re.sub(r"[-_.]+", "-", name or "").lower()
+    def norm(name):
+        return re.sub(r"[-_.]+", "-", name or "").lower()
 
-
-needed = set()
-for dist in metadata.distributions():
-    if norm(dist.metadata["Name"]) in TOOLS:
-        continue
-    for requirement in dist.requires or []:
-        name, _, marker = requirement.partition(";")
-        if "extra" in marker:
+    needed = set()
+    for dist in metadata.distributions():
+        if norm(dist.metadata["Name"]) in tools:
             continue
-        match = re.match(r"\\s*([A-Za-z0-9._-]+)", name)
-        if match:
-            needed.add(norm(match.group(1)))
-unneeded = [tool for tool in TOOLS if tool not in needed]
-installed = {norm(d.metadata["Name"]) for d in metadata.distributions()}
-remove = [tool for tool in unneeded if tool in installed]
-if remove:
-    subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", *remove], check=True)
+        for requirement in dist.requires or []:
+            name, _, marker = requirement.partition(";")
+            if "extra" in marker:
+                continue
+            match = re.match(r"\\s*([A-Za-z0-9._-]+)", name)
+            if match:
+                needed.add(norm(match.group(1)))
+    installed = {norm(d.metadata["Name"]) for d in metadata.distributions()}
+    remove = [tool for tool in tools if tool not in needed and tool in installed]
+    if remove:
+        subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", *remove], check=True)
 
-removed_files = 0
-removed_bytes = 0
+    removed_files = 0
+    removed_bytes = 0
 
+    def tree_bytes(path):
+        total = 0
+        for root, _, files in os.walk(path):
+            for name in files:
+                full = os.path.join(root, name)
+                if not os.path.islink(full):
+                    total += os.path.getsize(full)
+        return total
 
-def tree_bytes(path):
-    total = 0
-    for root, _, files in os.walk(path):
+    for root, dirs, files in os.walk(venv):
+        in_packages = "site-packages" in root.split(os.sep)
+        for name in list(dirs):
+            if name == "__pycache__" or (in_packages and name == "tests"):
+                full = os.path.join(root, name)
+                removed_bytes += tree_bytes(full)
+                removed_files += 1
+                shutil.rmtree(full)
+                dirs.remove(name)
         for name in files:
             full = os.path.join(root, name)
-            if not os.path.islink(full):
-                total += os.path.getsize(full)
-    return total
+            if name.endswith(suffixes) or name == "Activate.ps1":
+                if not os.path.islink(full):
+                    removed_bytes += os.path.getsize(full)
+                os.remove(full)
+                removed_files += 1
+    print("datapub prune: removed %s; %d paths, %d bytes" % (", ".join(remove) or "no build tools", removed_files, removed_bytes))
 
 
-for root, dirs, files in os.walk(venv):
-    in_packages = "site-packages" in root.split(os.sep)
-    for name in list(dirs):
-        if name == "__pycache__" or (in_packages and name == "tests"):
+# Stdlib parts a data server never imports: test suites, GUIs, REPL and packaging tools, docs
+# data, and the base image's own site-packages (the venv has its own). distutils and unittest
+# stay: old plugins import distutils.version, and some libraries import unittest.mock.
+STDLIB_DROP = {"test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "pydoc_data",
+               "turtle", "__phello__", "__hello__", "site-packages", "dist-packages"}
+# Extension modules for terminals, GUIs, NIS and dbm: each links libraries (ncurses, readline,
+# Tk, libnsl with Kerberos, Berkeley DB) worth megabytes that nothing in a server loads.
+DYNLOAD_DROP = {"_tkinter", "readline", "_curses", "_curses_panel", "_dbm", "_gdbm", "nis",
+                "ossaudiodev", "_testcapi", "_testbuffer", "_testinternalcapi", "_testmultiphase",
+                "_testimportmultiple", "_testclinic", "_xxtestfuzz", "xxlimited", "xxlimited_35",
+                "_ctypes_test", "xxsubtype"}
+UID = 65532
+
+
+def assemble(venv, rootfs):
+    import compileall
+    import ssl
+    import sysconfig
+
+    venv = os.path.realpath(venv)
+    copied = set()
+    totals = [0, 0]
+
+    def resolve_link(link):
+        return os.path.normpath(os.path.join(os.path.dirname(link), os.readlink(link)))
+
+    def add(path):
+        # Recreate path under rootfs at the same place, symlinks on the way included, so
+        # merged-/usr links, SONAME links and the venv's interpreter links all keep working.
+        path = os.path.normpath(path)
+        if path in copied or not os.path.lexists(path):
+            return
+        copied.add(path)
+        parts = path.strip("/").split("/")
+        current = "/"
+        for i, part in enumerate(parts):
+            current = os.path.join(current, part)
+            target = rootfs + current
+            if os.path.islink(current):
+                if not os.path.lexists(target):
+                    os.symlink(os.readlink(current), target)
+                add(os.path.join(resolve_link(current), *parts[i + 1:]))
+                return
+            if os.path.isdir(current):
+                if not os.path.isdir(target):
+                    os.mkdir(target)
+                    shutil.copymode(current, target)
+            elif i == len(parts) - 1 and not os.path.lexists(target):
+                shutil.copy2(current, target)
+                totals[0] += 1
+                totals[1] += os.path.getsize(target)
+
+    def is_elf(path):
+        try:
+            with open(path, "rb") as f:
+                return f.read(4) == b"\\x7fELF"
+        except OSError:
+            return False
+
+    def linked(binary):
+        out = subprocess.run(["ldd", binary], capture_output=True, text=True)
+        if out.returncode != 0:
+            return []
+        libs = []
+        for line in out.stdout.splitlines():
+            line = line.strip()
+            if "=>" in line:
+                target = line.split("=>", 1)[1].split(" (")[0].strip()
+                if target == "not found":
+                    print("datapub assemble: warning: %s needs %s, which the builder lacks" % (binary, line.split()[0]))
+                elif target.startswith("/"):
+                    libs.append(target)
+            elif line.startswith("/"):
+                libs.append(line.split(" (")[0])
+        return libs
+
+    os.makedirs(rootfs)
+    binaries = []
+
+    def add_tree(top, drop_names, is_dropped):
+        for root, dirs, files in os.walk(top):
+            for name in list(dirs):
+                full = os.path.join(root, name)
+                if root == top and name in drop_names or os.path.islink(full):
+                    dirs.remove(name)
+                    if os.path.islink(full):
+                        add(full)
+            for name in files:
+                full = os.path.join(root, name)
+                if is_dropped(root, name):
+                    continue
+                add(full)
+                if ".so" in name and is_elf(full):
+                    binaries.append(full)
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    dynload = sysconfig.get_config_var("DESTSHARED") or os.path.join(stdlib, "lib-dynload")
+
+    def stdlib_dropped(root, name):
+        stem = name.split(".")[0]
+        if root == os.path.join(stdlib, "__pycache__") or root == stdlib:
+            return stem in STDLIB_DROP
+        if root == dynload:
+            return stem in DYNLOAD_DROP
+        return False
+
+    # config-3.X-<arch>: Makefile, objects and static libpython, for building extensions only.
+    config_dirs = {n for n in os.listdir(stdlib) if n.startswith("config-")}
+    add_tree(stdlib, STDLIB_DROP | config_dirs, stdlib_dropped)
+    if not os.path.realpath(dynload).startswith(os.path.realpath(stdlib) + os.sep):
+        add_tree(dynload, set(), stdlib_dropped)
+
+    # The interpreter as the venv reaches it (bin/python3 -> /usr/bin/python3 -> python3.11).
+    for root, dirs, files in os.walk(venv):
+        for name in dirs + files:
             full = os.path.join(root, name)
-            removed_bytes += tree_bytes(full)
-            removed_files += 1
-            shutil.rmtree(full)
-            dirs.remove(name)
-    for name in files:
-        full = os.path.join(root, name)
-        if name.endswith(FILE_SUFFIXES) or name == "Activate.ps1":
-            if not os.path.islink(full):
-                removed_bytes += os.path.getsize(full)
-            os.remove(full)
-            removed_files += 1
-print("datapub prune: removed %s; %d paths, %d bytes" % (", ".join(remove) or "no build tools", removed_files, removed_bytes))
+            if os.path.islink(full) and not resolve_link(full).startswith(venv + os.sep):
+                add(resolve_link(full))
+            elif name in files and ".so" in name and is_elf(full):
+                binaries.append(full)
+    executable = os.path.realpath(sys.executable)
+    add(executable)
+    binaries.append(executable)
+    # The CMD's shell: exec replaces it with Datasette, and it expands only $PORT.
+    add("/bin/sh")
+    binaries.append(os.path.realpath("/bin/sh"))
+
+    libraries = set()
+    for binary in binaries:
+        libraries.update(lib for lib in linked(binary) if not os.path.realpath(lib).startswith(venv + os.sep))
+    for lib in sorted(libraries):
+        add(lib)
+    # glibc loads libgcc_s with dlopen to unwind threads on pthread_exit; ldd cannot see that.
+    for lib in sorted(libraries):
+        if os.path.basename(lib).startswith("libc.so"):
+            add(os.path.join(os.path.dirname(lib), "libgcc_s.so.1"))
+
+    # OpenSSL's default CA file (~200 KB) when the builder has one, so plugins that fetch over
+    # TLS with the stdlib verify certificates as they would on the base image.
+    paths = ssl.get_default_verify_paths()
+    if paths.openssl_cafile and os.path.exists(paths.openssl_cafile):
+        add(paths.openssl_cafile)
+
+    # Libraries outside the loader's built-in directories (python:3.x-slim's /usr/local/lib)
+    # are found through ld.so.cache: rebuild it for this tree.
+    for conf in ["/etc/ld.so.conf"] + sorted(
+            os.path.join("/etc/ld.so.conf.d", n) for n in (os.listdir("/etc/ld.so.conf.d") if os.path.isdir("/etc/ld.so.conf.d") else [])):
+        add(conf)
+    ldconfig = shutil.which("ldconfig") or next((p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if os.path.exists(p)), None)
+    if ldconfig:
+        subprocess.run([ldconfig, "-X", "-r", rootfs], check=True)
+
+    # Bytecode for the kept stdlib: the server runs as a user who cannot write it, so without
+    # it every start would compile the stdlib again. Up-to-date files are left as they are.
+    compileall.compile_dir(rootfs + stdlib, ddir=stdlib, quiet=1, workers=0)
+
+    etc = os.path.join(rootfs, "etc")
+    os.makedirs(etc, exist_ok=True)
+    with open(os.path.join(etc, "passwd"), "w") as f:
+        f.write("root:x:0:0:root:/root:/sbin/nologin\\ndatasette:x:%d:%d:datasette:/tmp:/sbin/nologin\\n" % (UID, UID))
+    with open(os.path.join(etc, "group"), "w") as f:
+        f.write("root:x:0:\\ndatasette:x:%d:\\n" % UID)
+    tmp = os.path.join(rootfs, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    os.chmod(tmp, 0o1777)
+    print("datapub assemble: %d files, %d bytes besides the venv; python %s" % (totals[0], totals[1], executable))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "prune":
+        prune(sys.argv[2])
+    elif sys.argv[1] == "assemble":
+        assemble(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit("usage: prune VENV | assemble VENV ROOTFS")
 `

@@ -10,6 +10,7 @@ export function recipeInputFromSpec(spec: PublishSpec, databaseFiles: string[], 
   return {
     baseImage: spec.image.baseImage,
     runtimeImage: spec.image.runtimeImage,
+    ...(spec.image.runtime === undefined ? {} : { runtime: spec.image.runtime }),
     python: spec.image.pythonVersion === undefined ? 'python3' : `python${spec.image.pythonVersion}`,
     datasette: spec.datasette,
     install: spec.install,

@@ -5,8 +5,15 @@
 export interface RecipeInput {
   /** Builder stage base: has the Python named by `python` (and venv). */
   baseImage: string
-  /** Final stage base: must carry the same Python at the same path as the builder. */
+  /** Final stage base of the `base` runtime: must carry the same Python at the same path as the builder. */
   runtimeImage: string
+  /**
+   * What the final stage starts from. `minimal` (the default): an empty image that receives
+   * only what the venv needs from the builder (interpreter, trimmed stdlib, linked libraries,
+   * /bin/sh), run as a non-root user. `base`: `runtimeImage`, for apt packages and SpatiaLite,
+   * which select it on their own (see `finalStage`).
+   */
+  runtime?: RuntimeVariant
   /** Interpreter that creates the venv: `python3` or `python3.12`. */
   python: string
   /** pip requirement for Datasette: `datasette`, `datasette==X` or an https archive URL. */
@@ -35,12 +42,18 @@ export interface RecipeInput {
   port: number
 }
 
+export type RuntimeVariant = 'minimal' | 'base'
+
 /** Where the recipe puts things; shared by the context writer, the recipe and the tests. */
 export const IMAGE_PATHS = {
   venv: '/opt/datasette',
   app: '/app',
   wheels: '/wheels',
   pruneScript: '/tmp/datapub-prune-venv.py',
+  /** The assemble stage's tree: the minimal runtime's root file system, venv excepted. */
+  rootfs: '/rootfs',
+  /** The minimal runtime's user (written to its /etc/passwd by the assemble step). */
+  runtimeUser: '65532:65532',
   inspectFile: 'inspect-data.json',
   metadataFile: 'metadata.json',
   templatesDir: 'templates',

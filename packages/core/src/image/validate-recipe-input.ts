@@ -24,6 +24,9 @@ export function validateRecipeInput(input: RecipeInput): void {
   for (const field of ['baseImage', 'runtimeImage'] as const) {
     if (!IMAGE_REF.test(input[field])) refuse(field, input[field], 'is not an image reference', 'Use e.g. python:3.11-slim-bookworm or registry.example.com/team/python:3.11.')
   }
+  if (input.runtime !== undefined && input.runtime !== 'minimal' && input.runtime !== 'base') {
+    refuse('runtime', String(input.runtime), 'is not a runtime variant', 'Use minimal or base.')
+  }
   if (!PYTHON.test(input.python)) refuse('python', input.python, 'is not a python3 interpreter name', 'Use python3 or python3.X.')
   if (!PIP_REQUIREMENT.test(input.datasette) && !ARCHIVE_URL.test(input.datasette)) {
     refuse('datasette', input.datasette, 'is neither a pip requirement nor an https archive URL', 'Use datasette, datasette==0.65.1 or a GitHub branch.')

@@ -39,7 +39,11 @@ export const commonOptionsSchema = z.object({
     .default('data')
     .describe('Name of the database CSV/TSV files are converted into'),
   baseImage: text.optional().describe('Builder stage base image (env DATAPUB_BASE_IMAGE)'),
-  runtimeImage: text.optional().describe('Final stage base image (env DATAPUB_RUNTIME_IMAGE)'),
+  runtimeImage: text.optional().describe('Final stage base image (env DATAPUB_RUNTIME_IMAGE); giving it selects --runtime base'),
+  runtime: z
+    .enum(['minimal', 'base'])
+    .optional()
+    .describe('Final stage: minimal (from scratch: Python, the libraries it links, the venv; non-root) or base (the runtime image; chosen for --apt-get-install and --spatialite)'),
   pipIndexUrl: httpUrl.optional().describe('Python package index URL (env DATAPUB_PIP_INDEX_URL)'),
   pipFindLinks: text.optional().describe('Local directory of wheels to install from, offline (env DATAPUB_PIP_FIND_LINKS)'),
   aptGetInstall: z.array(text).default([]).describe('Extra Debian packages for the image'),

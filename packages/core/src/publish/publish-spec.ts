@@ -18,6 +18,8 @@ export interface PublishSpec {
   image: {
     baseImage: string
     runtimeImage: string
+    /** Final stage: `minimal` (from scratch, what the venv needs) or `base` (runtimeImage); apt packages and SpatiaLite select `base`. */
+    runtime?: 'minimal' | 'base'
     pipIndexUrl?: string
     pipFindLinks?: string
     aptPackages: string[]
