@@ -79,6 +79,13 @@ describe('resolvePublishSpec', () => {
     expect(spec.install).toEqual(['datasette-vega', 'datasette-cluster-map==0.17'])
   })
 
+  it('picks the minimal runtime unless a runtime image is named explicitly', async () => {
+    expect((await resolve({})).image.runtime).toBe('minimal')
+    expect((await resolve({}, { DATAPUB_RUNTIME_IMAGE: 'r:1' })).image.runtime).toBe('minimal')
+    expect((await resolve({ runtimeImage: 'python:3.12-slim' })).image.runtime).toBe('base')
+    expect((await resolve({ runtime: 'base' })).image.runtime).toBe('base')
+  })
+
   it('takes image defaults from DATAPUB_* environment variables', async () => {
     const spec = await resolve({}, { DATAPUB_BASE_IMAGE: 'b:1', DATAPUB_RUNTIME_IMAGE: 'r:1', DATAPUB_PIP_FIND_LINKS: 'static' })
     expect(spec.image).toMatchObject({ baseImage: 'b:1', runtimeImage: 'r:1', pipFindLinks: path.join(dir, 'static') })
