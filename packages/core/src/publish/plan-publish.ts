@@ -53,7 +53,7 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
       { stage: 'data', action: tabular.length > 0 ? `convert ${tabular.length} CSV/TSV file(s) into ${spec.databaseName}.db; inspect ${databases.length} database(s)` : `inspect ${databases.length} SQLite database(s)` },
       { stage: 'context', action: generate ? `write the build context to ${spec.generateDir}` : 'write the build context (Dockerfile, databases, metadata, inspect file)' },
       { stage: 'build', action: append !== undefined ? append.build : image ? `build the image on the Docker engine (${spec.image.baseImage} → ${spec.image.runtimeImage})` : `${definition.title} builds from the context`, ...(stop ? { skipped: stop } : image ? {} : { skipped: 'host builds' }) },
-      { stage: 'analyze', action: 'check the image against the provider limits', ...(stop ? { skipped: stop } : image ? {} : { skipped: 'no local image' }) },
+      { stage: 'analyze', action: 'check the image against the provider limits', ...(stop ? { skipped: stop } : append?.builder === 'append' ? { skipped: 'append adds data layers only' } : image ? {} : { skipped: 'no local image' }) },
       append?.builder === 'append' ? { stage: 'push', action: append.push } : { stage: 'push', action: 'push only the layers the registry lacks', skipped: stop ?? (definition.name === 'local' ? 'the engine that built the image runs it' : undefined) },
       { stage: 'deploy', action: `deploy "${spec.name}" to ${definition.title}`, ...(stop ? { skipped: stop } : {}) },
       { stage: 'verify', action: 'check that the URL serves the new data (inspect hashes)', ...(stop ? { skipped: stop } : spec.verify ? {} : { skipped: '--no-verify' }) },
