@@ -15,7 +15,9 @@ export async function findSourceManifest(client: RegistryClient, repository: str
     try {
       return { ...(await client.getImageManifest(repository, ref.digest)), reference: ref.digest }
     } catch (error) {
-      if (!isDatapubError(error) || error.code !== 'IMAGE_NOT_FOUND') throw error
+      // Asked for a config blob as a manifest, distribution answers 404 or, finding the blob but not a manifest, 500.
+      const status = isDatapubError(error) ? error.details?.status : undefined
+      if (!isDatapubError(error) || !(error.code === 'IMAGE_NOT_FOUND' || (error.code === 'REGISTRY_ERROR' && (status === 400 || status === 500)))) throw error
     }
     const tags = ref.tag === undefined ? await client.listTags(repository) : [ref.tag]
     for (const tag of tags) {

@@ -13,6 +13,7 @@ import { parseOptions } from '../publish/parse-options.js'
 import { copyImage } from '../registry/copy-image.js'
 import { parseImageReference } from '../registry/image-reference.js'
 import { RegistryClient } from '../registry/registry-client.js'
+import { assertImageFits } from './assert-image-fits.js'
 import { chooseImportPath, type ImportPath } from './choose-import-path.js'
 import { contextFromDir } from './context-from-dir.js'
 import { parseDescriptor } from './descriptor-schema.js'
@@ -101,11 +102,13 @@ export async function importDeployment(request: ImportRequest): Promise<ImportRe
         const image = descriptor.image!
         const ref = image.digest ?? image.ref
         if (!(await (await engine()).imageExists(ref))) throw new DatapubError('MIGRATE_IMAGE_NOT_FOUND', `Image ${ref} is not on this engine.`, { fault: 'user', hint: 'Import on the engine the local deployment runs on, or give --sources-dir to rebuild.' })
+        assertImageFits((await (await engine()).inspectImage(ref)).size, definition, 'exact')
         artifact = { kind: 'image', ref, imageId: ref }
         break
       }
       case 'push-engine': {
         const image = descriptor.image!
+        assertImageFits((await (await engine()).inspectImage(image.digest ?? image.ref)).size, definition, 'exact')
         const target = await targetOf()
         artifact = await pipeline.pushEngineImage(await engine(), image.digest ?? image.ref, target, { signal })
         break
@@ -118,6 +121,7 @@ export async function importDeployment(request: ImportRequest): Promise<ImportRe
         const source = sourceClient(registry, request.sourceRegistry, signal)
         try {
           const manifest = await findSourceManifest(source, ref.repository, { ...(ref.tag === undefined ? {} : { tag: ref.tag }), ...((image.digest ?? ref.digest) === undefined ? {} : { digest: (image.digest ?? ref.digest)! }) })
+          assertImageFits(manifest.json.layers.reduce((sum, l) => sum + l.size, 0), definition, 'lowerBound')
           if (choice.path === 'copy') {
             const target = await targetOf()
             const client = targetClient(target, signal)
@@ -154,6 +158,7 @@ export async function importDeployment(request: ImportRequest): Promise<ImportRe
         const networkMode = (await e.hasNetwork('bridge')) ? undefined : 'host'
         say(`rebuilding ${tag} from the recorded inputs`)
         const built = await pipeline.buildImage(e, context, { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
+        assertImageFits((await e.inspectImage(built.tag)).size, definition, 'exact')
         if (operations.pushTarget !== undefined) {
           const target = await operations.pushTarget({ name, spec, contextHash: context.hash }, signal)
           artifact = { ...(await pipeline.pushEngineImage(e, built.tag, target, { signal })), imageId: built.imageId }

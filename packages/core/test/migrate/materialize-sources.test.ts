@@ -63,3 +63,13 @@ describe('chooseImportPath', () => {
     expect(chooseImportPath(heroku, { accepts: 'bundle', hasPushTarget: false, sourcesAvailable: true }).path).toBeUndefined()
   })
 })
+
+describe('assertImageFits', () => {
+  it('fails only when the image is surely over the target limit', async () => {
+    const { assertImageFits } = await import('../../src/migrate/assert-image-fits.js')
+    const now = { name: 'now', title: 'Now', limits: { imageBytes: { value: 100 * 2 ** 20, source: 'Now v2 docker limit' } } } as never
+    expect(() => assertImageFits(99 * 2 ** 20, now, 'exact')).not.toThrow()
+    expect(() => assertImageFits(120 * 2 ** 20, now, 'lowerBound')).toThrow(/at least 120.0 MiB, over Now's 100.0 MiB limit/)
+    expect(() => assertImageFits(10 * 2 ** 30, { name: 'x', title: 'X', limits: {} } as never, 'exact')).not.toThrow()
+  })
+})
