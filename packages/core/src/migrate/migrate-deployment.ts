@@ -102,78 +102,78 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
     const targetDefinition = await container.resolve(Tokens.ProviderRegistry).get(request.to.provider)
     const targetOptions = parseOptions(targetDefinition.options, request.to.providerOptions ?? {}, `${targetDefinition.name} options`)
     return withProvider({ ...manage, provider: targetDefinition, providerOptions: request.to.providerOptions ?? {} }, async (o): Promise<MigrateResult> => {
-    const targetOps = o as MigrationOperations
-    const name = request.to.name ?? descriptor.name
-    let missingSecrets: string[] = []
-    try {
-      resolveSecrets(descriptor.envNames, { env: container.resolve(Tokens.Env), ...request.secrets })
-    } catch (error) {
-      if (!isDatapubError(error) || error.code !== 'MIGRATE_SECRET_MISSING') throw error
-      missingSecrets = (error.details?.missing as string[] | undefined) ?? []
-    }
-    const fetchSource = source.fetchSource === undefined ? undefined : (file: string, s?: AbortSignal) => source.fetchSource!(request.from.id, file, s)
-    const plan = planMigration({
-      descriptor,
-      target: targetDefinition,
-      accepts: targetDefinition.artifactFor?.(targetOptions as never) ?? targetDefinition.accepts,
-      hasPushTarget: targetOps.pushTarget !== undefined,
-      name,
-      sourcesAvailable: request.sourcesDir !== undefined || (fetchSource !== undefined && (descriptor.sources?.length ?? 0) > 0),
-      missingSecrets,
-      switchTraffic: request.switch === true,
-      canSwitch: targetOps.assignAliases !== undefined,
-      destroySource: request.destroySource === true,
-    })
-    if (!request.apply) return { kind: 'planned', plan, descriptor }
-    if (plan.problems.length > 0) {
-      if (missingSecrets.length > 0) resolveSecrets(descriptor.envNames, { env: container.resolve(Tokens.Env), ...request.secrets })
-      throw new DatapubError('MIGRATE_PLAN_BLOCKED', `The migration of ${descriptor.provider}:${descriptor.id} cannot run: ${plan.problems.join('; ')}.`, { fault: 'user', hint: 'Run without --apply to see the plan.', details: { problems: plan.problems } })
-    }
-
-    const imported = await step('import', `deploy ${name} on ${targetDefinition.title}`, async () => {
-      const sourceRegistry = request.sourceRegistry ?? (await sourceRegistryAccess(source, descriptor, signal))
-      return importDeployment({
+      const targetOps = o as MigrationOperations
+      const name = request.to.name ?? descriptor.name
+      let missingSecrets: string[] = []
+      try {
+        resolveSecrets(descriptor.envNames, { env: container.resolve(Tokens.Env), ...request.secrets })
+      } catch (error) {
+        if (!isDatapubError(error) || error.code !== 'MIGRATE_SECRET_MISSING') throw error
+        missingSecrets = (error.details?.missing as string[] | undefined) ?? []
+      }
+      const fetchSource = source.fetchSource === undefined ? undefined : (file: string, s?: AbortSignal) => source.fetchSource!(request.from.id, file, s)
+      const plan = planMigration({
         descriptor,
-        to: targetDefinition,
-        providerOptions: request.to.providerOptions ?? {},
+        target: targetDefinition,
+        accepts: targetDefinition.artifactFor?.(targetOptions as never) ?? targetDefinition.accepts,
+        hasPushTarget: targetOps.pushTarget !== undefined,
         name,
-        ...(request.secrets === undefined ? {} : { secrets: request.secrets }),
-        ...(request.sourcesDir === undefined ? {} : { sourcesDir: request.sourcesDir }),
-        ...(fetchSource === undefined ? {} : { fetchSource }),
-        ...(sourceRegistry === undefined ? {} : { sourceRegistry }),
-        container,
-        signal,
-        onEvent: emit,
+        sourcesAvailable: request.sourcesDir !== undefined || (fetchSource !== undefined && (descriptor.sources?.length ?? 0) > 0),
+        missingSecrets,
+        switchTraffic: request.switch === true,
+        canSwitch: targetOps.assignAliases !== undefined,
+        destroySource: request.destroySource === true,
       })
-    })
+      if (!request.apply) return { kind: 'planned', plan, descriptor }
+      if (plan.problems.length > 0) {
+        if (missingSecrets.length > 0) resolveSecrets(descriptor.envNames, { env: container.resolve(Tokens.Env), ...request.secrets })
+        throw new DatapubError('MIGRATE_PLAN_BLOCKED', `The migration of ${descriptor.provider}:${descriptor.id} cannot run: ${plan.problems.join('; ')}.`, { fault: 'user', hint: 'Run without --apply to see the plan.', details: { problems: plan.problems } })
+      }
 
-    let comparison: DeploymentComparison | undefined
-    if (descriptor.url !== undefined) {
-      comparison = await step('verify', `compare ${descriptor.url} with ${imported.deployment.url}`, async () => {
-        const compared = await compareDeployments(descriptor.url!, imported.deployment.url, { signal, timeoutMs: request.verifyTimeoutMs ?? 60_000, ...(request.fetch ? { fetch: request.fetch } : {}) })
-        if (!compared.same) {
-          throw new DatapubError('MIGRATE_VERIFY_MISMATCH', `${imported.deployment.url} does not serve the same data as ${descriptor.url}: ${compared.differences.join('; ')}.`, {
-            fault: 'user',
-            hint: `The source was left untouched and keeps serving. Inspect the new deployment, or remove it with \`datapub destroy ${targetDefinition.name} ${imported.deployment.id}\`.`,
-            details: { source: descriptor.url, target: imported.deployment.url, differences: compared.differences },
-          })
-        }
-        return compared
+      const imported = await step('import', `deploy ${name} on ${targetDefinition.title}`, async () => {
+        const sourceRegistry = request.sourceRegistry ?? (await sourceRegistryAccess(source, descriptor, signal))
+        return importDeployment({
+          descriptor,
+          to: targetDefinition,
+          providerOptions: request.to.providerOptions ?? {},
+          name,
+          ...(request.secrets === undefined ? {} : { secrets: request.secrets }),
+          ...(request.sourcesDir === undefined ? {} : { sourcesDir: request.sourcesDir }),
+          ...(fetchSource === undefined ? {} : { fetchSource }),
+          ...(sourceRegistry === undefined ? {} : { sourceRegistry }),
+          container,
+          signal,
+          onEvent: emit,
+        })
       })
-    } else request.onStep?.('verify', 'skip', 'the source has no URL to compare against')
 
-    let switched: string[] = []
-    if (request.switch) {
-      if (targetOps.assignAliases === undefined) request.onStep?.('switch', 'skip', `${targetDefinition.title} cannot switch aliases or traffic; point DNS at ${imported.deployment.url}`)
-      else switched = await step('switch', 'move aliases', () => targetOps.assignAliases!(imported.deployment.id, descriptor.aliases ?? [], signal))
-    }
-    let sourceDestroyed = false
-    if (request.destroySource) {
-      if (comparison?.same !== true) throw new DatapubError('MIGRATE_PLAN_BLOCKED', 'The source is only destroyed after verification passed.', { fault: 'user' })
-      await step('destroy-source', `destroy ${descriptor.provider}:${descriptor.id}`, async () => (await source.destroy(request.from.id, signal), true))
-      sourceDestroyed = true
-    }
-    return { kind: 'migrated', plan, descriptor, deployment: imported.deployment, importPath: imported.path, ...(comparison ? { comparison } : {}), switched, sourceDestroyed }
+      let comparison: DeploymentComparison | undefined
+      if (descriptor.url !== undefined) {
+        comparison = await step('verify', `compare ${descriptor.url} with ${imported.deployment.url}`, async () => {
+          const compared = await compareDeployments(descriptor.url!, imported.deployment.url, { signal, timeoutMs: request.verifyTimeoutMs ?? 60_000, ...(request.fetch ? { fetch: request.fetch } : {}) })
+          if (!compared.same) {
+            throw new DatapubError('MIGRATE_VERIFY_MISMATCH', `${imported.deployment.url} does not serve the same data as ${descriptor.url}: ${compared.differences.join('; ')}.`, {
+              fault: 'user',
+              hint: `The source was left untouched and keeps serving. Inspect the new deployment, or remove it with \`datapub destroy ${targetDefinition.name} ${imported.deployment.id}\`.`,
+              details: { source: descriptor.url, target: imported.deployment.url, differences: compared.differences },
+            })
+          }
+          return compared
+        })
+      } else request.onStep?.('verify', 'skip', 'the source has no URL to compare against')
+
+      let switched: string[] = []
+      if (request.switch) {
+        if (targetOps.assignAliases === undefined) request.onStep?.('switch', 'skip', `${targetDefinition.title} cannot switch aliases or traffic; point DNS at ${imported.deployment.url}`)
+        else switched = await step('switch', 'move aliases', () => targetOps.assignAliases!(imported.deployment.id, descriptor.aliases ?? [], signal))
+      }
+      let sourceDestroyed = false
+      if (request.destroySource) {
+        if (comparison?.same !== true) throw new DatapubError('MIGRATE_PLAN_BLOCKED', 'The source is only destroyed after verification passed.', { fault: 'user' })
+        await step('destroy-source', `destroy ${descriptor.provider}:${descriptor.id}`, async () => (await source.destroy(request.from.id, signal), true))
+        sourceDestroyed = true
+      }
+      return { kind: 'migrated', plan, descriptor, deployment: imported.deployment, importPath: imported.path, ...(comparison ? { comparison } : {}), switched, sourceDestroyed }
     })
   })
 }
