@@ -15,6 +15,8 @@ export const COMMANDS: Record<string, Entry> = {
   destroy: { summary: 'Remove a deployment', load: async () => (await import('./commands/manage.js')).destroyCommand },
   rollback: { summary: 'Go back to the previous version of a deployment', load: async () => (await import('./commands/manage.js')).rollbackCommand },
   export: { summary: 'Print a deployment as a portable descriptor (JSON)', load: async () => (await import('./commands/manage.js')).exportCommand },
+  import: { summary: 'Deploy an exported descriptor on another provider (image reused when possible)', load: async () => (await import('./commands/import.js')).importCommand },
+  migrate: { summary: 'Move deployments to another provider: plan, then --apply (batch with --batch)', load: async () => (await import('./commands/migrate.js')).migrateCommand },
   'csvs-to-sqlite': { summary: 'Convert CSV/TSV files into an SQLite database', load: async () => (await import('./commands/csvs-to-sqlite.js')).csvsToSqliteCommand },
   'inspect-image': { summary: 'Report where the bytes of an image go', load: async () => (await import('./commands/inspect-image.js')).inspectImageCommand },
 }

@@ -1,14 +1,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import type { CliIO } from '../src/cli-command.js'
 import { EXIT } from '../src/exit-codes.js'
 import { printError } from '../src/print-error.js'
 
 // Until core's entry re-exports the migrate folder, merge it in here; harmless afterwards.
-vi.mock('@datapub/core', async (original) => ({ ...(await original<object>()), ...(await import('../../core/src/migrate/index.js')) }))
 
 const { nock } = useHttpMock()
 const NOW = 'https://api.zeit.co'

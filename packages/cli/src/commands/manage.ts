@@ -32,11 +32,18 @@ function manageCommand(action: Action): CliCommand {
         : action === 'status' ? await core.deploymentStatus(request, id as string)
         : action === 'destroy' ? (await core.destroyDeployment(request, id as string), { destroyed: id })
         : action === 'rollback' ? await core.rollbackDeployment(request, id as string)
-        : await core.exportDeployment(request, id as string)
+        : await exportChecked(core, request, id as string)
       print(result, action, io)
       return EXIT.ok
     },
   }
+}
+
+/** A descriptor is checked for secret values before it is printed: it is meant to be stored and shared. */
+async function exportChecked(core: typeof import('@datapub/core'), request: Parameters<typeof import('@datapub/core').exportDeployment>[0], id: string) {
+  const descriptor = await core.exportDeployment(request, id)
+  core.assertNoSecretValues(descriptor)
+  return descriptor
 }
 
 function print(result: unknown, action: Action, io: CliIO): void {

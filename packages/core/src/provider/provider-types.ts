@@ -93,7 +93,7 @@ export interface DeploymentDescriptor {
   name: string
   url?: string
   aliases?: string[]
-  image?: { ref: string; digest?: string; registry?: string }
+  image?: { ref: string; digest?: string; registry?: string; /** Uncompressed size, checked against the target's limit. */ bytes?: number }
   sources?: Array<{ path: string; sha256: string; bytes: number }>
   options: Record<string, unknown>
   /** Names of environment variables the deployment needs. Never their values. */
