@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   DEPLOY_FAILED: 'host',
   DEPLOYMENT_NOT_FOUND: 'user',
   DEPLOY_UNHEALTHY: 'user',
+  /** A newer publish of the same name replaced this one before it was verified. */
+  DEPLOY_SUPERSEDED: 'user',
   VERIFY_FAILED: 'host',
   ABORTED: 'user',
   INTERNAL: 'internal',

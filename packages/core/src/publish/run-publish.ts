@@ -14,6 +14,7 @@ import type { CommonOptionsInput } from './common-options.js'
 import { collectPublish } from './collect-publish.js'
 import { prepareDatabases } from './prepare-databases.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
+import { explainVerifyFailure } from './explain-verify-failure.js'
 
 export interface PublishRequest {
   /** A provider id (`local`), plugin package name, path, or a defineProvider() value. */
@@ -148,7 +149,9 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
 
       if (spec.verify) {
         await stage('verify', 'Checking the deployment serves the new data', async () => {
-          const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs })
+          const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs }).catch(async (error: unknown) => {
+            throw await explainVerifyFailure(error, operations, deployment, signal)
+          })
           emit({ type: 'verify:ok', url: deployment.url, checked })
         })
       } else skip('verify', '--no-verify')
