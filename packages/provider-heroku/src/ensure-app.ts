@@ -25,10 +25,18 @@ export async function ensureApp(api: HerokuApi, name: string, options: Pick<Hero
   }
   emit({ type: 'deploy:status', state: 'creating', message: `creating the Heroku app ${name}${options.team ? ` in team ${options.team}` : ''}` })
   const body = { name, stack: 'container', ...(options.region === undefined ? {} : { region: options.region }), ...(options.team === undefined ? {} : { team: options.team }) }
-  return api.post<HerokuApp>(options.team === undefined ? '/apps' : '/teams/apps', { body, signal }).catch((error: unknown) => {
+  return api.post<HerokuApp>(options.team === undefined ? '/apps' : '/teams/apps', { body, signal }).catch(async (error: unknown) => {
     const status = herokuStatus(error)
     const message = herokuErrorBody(error).message ?? ''
-    if (status === 403 || (status === 422 && /already taken|is taken|not available/i.test(message))) throw nameTaken(name, error)
+    if (status === 403) throw nameTaken(name, error)
+    if (status === 422 && /already taken|is taken|not available/i.test(message)) {
+      // heroku-client resends a request after a network error, POST included: when the first
+      // create succeeded but its answer was lost, the resend finds the name taken by ourselves.
+      // An app we can read is ours to deploy to; only an app we cannot read belongs to someone else.
+      const ours = await api.get<HerokuApp>(`/apps/${encodeURIComponent(name)}`, { signal }).catch(() => undefined)
+      if (ours !== undefined) return ours
+      throw nameTaken(name, error)
+    }
     throw error
   })
 }

@@ -1,6 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import Heroku from 'heroku-client'
 import { DatapubError, registerSecret } from '@datapub/core/kit'
+import { sendOnce } from './send-once.js'
 import { sleep } from './sleep.js'
 import { toHerokuError, type HerokuClientError } from './to-heroku-error.js'
 
@@ -52,17 +53,19 @@ export function createHerokuApi(options: HerokuApiOptions): HerokuApi {
       if (signal.aborted) throw new DatapubError('ABORTED', `Cancelled before ${method} ${path}.`)
       let headers: IncomingHttpHeaders = {}
       try {
-        return await client.request<T>({
+        const request = {
           method,
           path,
           ...(call.body === undefined ? {} : { body: call.body }),
           ...(call.headers === undefined ? {} : { headers: call.headers }),
           ...(call.partial === true ? { partial: true } : {}),
-          middleware: (response, next) => {
+          middleware: (response: IncomingMessage, next: () => void) => {
             headers = response.headers
             next()
           },
-        })
+        }
+        // Writes go out once: heroku-client would resend them blindly after a network error.
+        return await (method === 'GET' ? client.request<T>(request) : sendOnce<T>(client, request))
       } catch (error) {
         const status = (error as HerokuClientError).statusCode
         const retryable = status === 429 || (method === 'GET' && status !== undefined && RETRY_GET_STATUS.has(status))

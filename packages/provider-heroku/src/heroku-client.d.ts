@@ -32,3 +32,13 @@ declare module 'heroku-client' {
     delete<T = unknown>(path: string, options?: HerokuRequestOptions): Promise<T>
   }
 }
+
+declare module 'heroku-client/lib/request.js' {
+  import type { HerokuClientOptions } from 'heroku-client'
+  /** One API call. `retries` counts the resends after network errors done so far (it stops at 4). */
+  export default class HerokuRequest {
+    constructor(options: HerokuClientOptions & { method: string; path: string })
+    retries?: number
+    request<T = unknown>(): Promise<T>
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeProviderConformance, createFakeContext } from '@datapub/core/testing'
+import { describeProviderConformance, createFakeContext, createTestSpec } from '@datapub/core/testing'
 import type { DeployInput, ProviderContext, ProviderOperations } from '@datapub/core/kit'
 import type { RequestBodyMatcher } from 'nock'
 import { heroku } from '../src/index.js'
@@ -119,11 +119,22 @@ describe('heroku container path', () => {
     platform(nock).get('/apps/datasette').reply(403, { id: 'forbidden', message: 'You do not have access to the app datasette.' })
     platform(nock).get('/apps/other').reply(404, { id: 'not_found', message: "Couldn't find that app." })
     platform(nock).post('/apps', { name: 'other', stack: 'container' }).reply(422, { id: 'invalid_params', message: 'Name other is already taken' })
+    // After "taken", one look decides whose it is: an app we cannot read is someone else's.
+    platform(nock).get('/apps/other').reply(403, { id: 'forbidden', message: 'You do not have access to the app other.' })
     const { ops } = await operations({ apiKey: SENTINEL_KEY })
     for (const name of ['datasette', 'other']) {
       const error = await ops.deploy(deployInput(name)).catch((e: unknown) => e)
       expect(error).toMatchObject({ code: 'HEROKU_APP_NAME_TAKEN', fault: 'user', path: 'name', hint: expect.stringContaining('--name') })
     }
+  })
+
+  it('deploys to the app its own earlier create made when the answer to that create was lost', async () => {
+    platform(nock).get('/apps/birds').reply(404, { id: 'not_found', message: "Couldn't find that app." })
+    platform(nock).post('/apps', { name: 'birds', stack: 'container' }).reply(422, { id: 'invalid_params', message: 'Name birds is already taken' })
+    platform(nock).get('/apps/birds').reply(200, app('birds'))
+    const { ops } = await operations({ apiKey: SENTINEL_KEY })
+    const target = await ops.pushTarget!({ name: 'birds', spec: createTestSpec('birds'), contextHash: 'a'.repeat(64) })
+    expect(target.repository).toBe('birds/web')
   })
 
   it('fails with HEROKU_DYNO_CRASHED and an R10 hint when a web dyno of the new release crashes', async () => {

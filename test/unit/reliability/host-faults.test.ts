@@ -14,13 +14,11 @@ const KEY = 'sentinel-heroku-fault-key-19ab'
 const SECRET = 'sentinel-fault-datasette-secret-5c'
 const SEEDS = faultSeeds(16)
 /**
- * Known issue, outside this suite's area: heroku-client (3.1.4, lib/request.js handleError)
- * resends any request, POST included, up to 4 times after a connection error. A POST /apps
- * whose answer is lost is sent again, gets 422 "already taken" and ends as HEROKU_APP_NAME_TAKEN
- * for the user's own new app. Until provider-heroku stops that, resets hit GETs only here;
- * FAULT_RESET_WRITES=1 turns them back on for writes (FAULT_SEED=127248 shows it).
+ * Resets hit writes too: provider-heroku sends writes once (heroku-client would resend them after a
+ * connection error) and recognises an app its own lost create made. FAULT_SEED=127248 is the case
+ * that found it: POST /apps processed, answer lost.
  */
-const RESET_WRITES = process.env.FAULT_RESET_WRITES === '1'
+const RESET_WRITES = true
 const tally = { runs: 0, faults: 0, firstRunDeployed: 0, codedFailures: 0, resumed: 0, losses: 0 }
 let work: string
 
