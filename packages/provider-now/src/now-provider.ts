@@ -1,6 +1,8 @@
 import { DatapubError, defineProvider, type DeploymentDescriptor, type DeploymentSummary, type HttpClientFactory } from '@datapub/core/kit'
 import { assignAlias } from './assign-alias.js'
+import { checkToken } from './check-token.js'
 import { createApiClient } from './create-api-client.js'
+import { signalOf } from './signal-of.js'
 import { deployNow } from './deploy-now.js'
 import { envNamesFromMeta } from './env-names-meta.js'
 import { mapApiError } from './map-api-error.js'
@@ -49,14 +51,7 @@ export const now = defineProvider({
       }
     }
     return {
-      async checkAuth(signal) {
-        try {
-          const { data } = await http().get<{ user?: { username?: string; email?: string } }>('/v2/user', signalOf(signal))
-          return { account: data.user?.username ?? data.user?.email ?? 'unknown' }
-        } catch (error) {
-          throw mapApiError(error, 'now', 'Checking the token')
-        }
-      },
+      checkAuth: async (signal) => checkToken(http(), 'now', signal),
       deploy: (input) => deployNow(http(), input, options, context.emit),
       async status(id, signal) {
         return summarize(await get(id, signal), id)
@@ -142,8 +137,4 @@ function summarize(d: NowDeployment, fallbackId?: string): DeploymentSummary {
     ...(d.url === undefined ? {} : { url: `https://${d.url}` }),
     ...(created === undefined ? {} : { createdAt: created }),
   }
-}
-
-function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal }
 }

@@ -1,5 +1,7 @@
 import { DatapubError, defineProvider, type DeploymentSummary, type HttpClientFactory } from '@datapub/core/kit'
+import { checkToken } from './check-token.js'
 import { createApiClient } from './create-api-client.js'
+import { signalOf } from './signal-of.js'
 import { deployVercel } from './deploy-vercel.js'
 import { envNamesFromMeta, META_NAME } from './env-names-meta.js'
 import { mapApiError } from './map-api-error.js'
@@ -34,14 +36,7 @@ export const vercel = defineProvider({
       }
     }
     return {
-      async checkAuth(signal) {
-        try {
-          const { data } = await http().get<{ user?: { username?: string; email?: string } }>('/v2/user', signalOf(signal))
-          return { account: data.user?.username ?? data.user?.email ?? 'unknown' }
-        } catch (error) {
-          throw mapApiError(error, 'vercel', 'Checking the token')
-        }
-      },
+      checkAuth: async (signal) => checkToken(http(), 'vercel', signal),
       deploy: (input) => deployVercel(http(), input, options, context.emit),
       async status(id, signal) {
         return summarize(await get(id, signal), id)
@@ -121,8 +116,4 @@ function summarize(d: VercelDeployment, fallbackId?: string): DeploymentSummary 
     ...(created === undefined ? {} : { createdAt: new Date(created).toISOString() }),
     ...(d.target === undefined || d.target === null ? {} : { target: d.target }),
   }
-}
-
-function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal }
 }
