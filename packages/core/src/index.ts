@@ -27,6 +27,7 @@ export { redactText, redactValue, registerSecret } from './http/redact.js'
 export * from './data/index.js'
 export {
   analyzeImage,
+  analyzeRegistryImage,
   formatImageReport,
   checkBudget,
   assertWithinBudget,

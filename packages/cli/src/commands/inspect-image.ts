@@ -1,4 +1,4 @@
-import type { ContainerEngine, DatapubError as DatapubErrorType } from '@datapub/core'
+import type { ContainerEngine, DatapubError as DatapubErrorType, RegistryClient } from '@datapub/core'
 import type { CliCommand, CliIO } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
 
@@ -7,10 +7,14 @@ export interface InspectImageApi {
   connectEngine(options?: { env?: Readonly<Record<string, string | undefined>> }): Promise<ContainerEngine>
   analyzeImage(source: { engine: ContainerEngine; ref: string }, options: { ref?: string; top?: number; baseDiffIds?: string[] }): Promise<unknown>
   formatImageReport(report: never, top?: number): string
+  analyzeRegistryImage(client: RegistryClient, repository: string, reference: string, options: { top?: number }): Promise<unknown>
+  parseImageReference(input: string): { registry: string; repository: string; tag?: string; digest?: string }
+  RegistryClient: typeof RegistryClient
+  dockerConfigCredentials(options?: { env?: Readonly<Record<string, string | undefined>> }): (registry: string) => Promise<unknown>
   DatapubError: typeof DatapubErrorType
 }
 
-const USAGE = 'datapub inspect-image <ref> [--json] [--top N] [--base IMAGE]'
+const USAGE = 'datapub inspect-image <ref | docker://registry/repo:tag> [--json] [--top N] [--base IMAGE]'
 const HELP = `Usage: ${USAGE}
 
 Report where the bytes of an image go, read from the engine's \`docker save\` stream without
@@ -25,6 +29,8 @@ Flags:
   -h, --help      Show this help
 
 The engine is the one DOCKER_HOST names (unix://, tcp://, ssh://) or the default socket.
+A \`docker://\` reference is read from the registry instead, blob by blob, with no engine:
+credentials come from Docker's config.json (DOCKER_CONFIG) or REGISTRY_AUTH_FILE.
 `
 
 export function createInspectImageCommand(loadApi: () => Promise<InspectImageApi>): CliCommand {
@@ -58,6 +64,18 @@ export function createInspectImageCommand(loadApi: () => Promise<InspectImageApi
         else throw usage(`Give one image reference, not ${JSON.stringify(arg)} as well`)
       }
       if (ref === undefined) throw usage('Name the image to inspect')
+      if (ref.startsWith('docker://')) {
+        if (base !== undefined) throw usage('--base needs an engine; it does not apply to docker:// references')
+        const parsed = api.parseImageReference(ref.slice('docker://'.length))
+        const client = new api.RegistryClient({ registry: parsed.registry, credentials: api.dockerConfigCredentials({ env: io.env }) as never })
+        try {
+          const report = await api.analyzeRegistryImage(client, parsed.repository, parsed.digest ?? parsed.tag ?? 'latest', { top })
+          io.stdout(json ? `${JSON.stringify(report)}\n` : api.formatImageReport(report as never, top))
+          return EXIT.ok
+        } finally {
+          client.close()
+        }
+      }
       const engine = await api.connectEngine({ env: io.env })
       const baseDiffIds = base === undefined ? undefined : (await engine.inspectImage(base)).layers
       const report = await api.analyzeImage({ engine, ref }, { ref, top, ...(baseDiffIds ? { baseDiffIds } : {}) })

@@ -59,7 +59,7 @@ export type PrunableRule = 'python-bytecode' | 'c-sources' | 'windows-binaries' 
 export interface ImageReport {
   ref?: string
   /** Where it was read from: `docker save` (manifest.json) or an OCI layout. */
-  format: 'docker-archive' | 'oci-layout'
+  format: 'docker-archive' | 'oci-layout' | 'registry'
   /** Config digest (the engine's image id). */
   imageId?: string
   architecture?: string

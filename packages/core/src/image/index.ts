@@ -16,3 +16,4 @@ export type { ImageReport, LayerReport, LayerEntry, ParsedLayer, PathSize, Pruna
 export { prunableRule } from './prunable-rule.js'
 export { checkBudget, assertWithinBudget, type BudgetFinding, type BudgetLimit } from './check-budget.js'
 export { formatImageReport } from './format-image-report.js'
+export { analyzeRegistryImage } from './analyze-registry-image.js'

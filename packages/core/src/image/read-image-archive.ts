@@ -149,7 +149,7 @@ async function peek(stream: Readable, want: number): Promise<{ head: Buffer; res
 }
 
 /** Hashes, sizes and lists one layer blob while it streams; gzip blobs are inflated on the way. */
-async function readLayer(blob: Readable, gzipped: boolean, estimate: boolean): Promise<ParsedLayer> {
+export async function readLayer(blob: Readable, gzipped: boolean, estimate: boolean): Promise<ParsedLayer> {
   const digest = createHash('sha256')
   const diff = createHash('sha256')
   let blobBytes = 0
