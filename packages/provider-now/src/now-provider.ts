@@ -71,6 +71,10 @@ export const now = defineProvider({
           throw mapApiError(error, 'now', `Deleting deployment ${id}`)
         }
       },
+      async assignAliases(id, aliases) {
+        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(id)}/aliases`, alias)
+        return aliases
+      },
       async rollback(id, signal) {
         // v1 has no rollback: move this deployment's aliases back to the previous ready one.
         const current = await get(id, signal)

@@ -1,4 +1,5 @@
 import { DatapubError, defineProvider, type DeploymentSummary, type HttpClientFactory } from '@datapub/core/kit'
+import { assignAlias } from './assign-alias.js'
 import { checkToken } from './check-token.js'
 import { createApiClient } from './create-api-client.js'
 import { signalOf } from './signal-of.js'
@@ -51,6 +52,10 @@ export const vercel = defineProvider({
         } catch (error) {
           throw mapApiError(error, 'vercel', `Deleting deployment ${id}`)
         }
+      },
+      async assignAliases(id, aliases) {
+        for (const alias of aliases) await assignAlias(http(), 'vercel', `/v2/deployments/${encodeURIComponent(id)}/aliases`, alias)
+        return aliases
       },
       async rollback(id, signal) {
         // Rollback = put the production deployment before this one back in front.

@@ -249,3 +249,19 @@ describe('now rollback', () => {
     expect(await ops.deploy(input(ctx)).catch((e: unknown) => e)).toMatchObject({ code: 'NOW_ALIAS_IN_USE', path: 'alias' })
   })
 })
+
+describe('now assignAliases (a migration switch)', () => {
+  it('points every alias at the deployment; one already there counts as done', async () => {
+    const api = nock(API, auth)
+    api.post('/now/deployments/dpl_9/aliases', { alias: 'birds.now.sh' }).reply(200, { uid: 'a1', alias: 'birds.now.sh' })
+    api.post('/now/deployments/dpl_9/aliases', { alias: 'birds.example.org' }).reply(409, { error: { code: 'alias_exists', alias: 'birds.example.org' } })
+    const { ops } = await setup()
+    expect(await ops.assignAliases!('dpl_9', ['birds.now.sh', 'birds.example.org'])).toEqual(['birds.now.sh', 'birds.example.org'])
+  })
+
+  it('says so when an alias belongs to someone else', async () => {
+    nock(API, auth).post('/now/deployments/dpl_9/aliases', { alias: 'taken.example.org' }).reply(403, { error: { code: 'alias_in_use', message: 'in use by another team' } })
+    const { ops } = await setup()
+    expect(await ops.assignAliases!('dpl_9', ['taken.example.org']).catch((e: unknown) => e)).toMatchObject({ code: 'NOW_ALIAS_IN_USE', fault: 'user' })
+  })
+})

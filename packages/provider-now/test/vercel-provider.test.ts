@@ -231,3 +231,11 @@ describe('vercel rollback', () => {
     expect(await ops.rollback('dpl_1').catch((e: unknown) => e)).toMatchObject({ code: 'VERCEL_NO_PREVIOUS_DEPLOYMENT' })
   })
 })
+
+describe('vercel assignAliases (a migration switch)', () => {
+  it('points every alias at the deployment', async () => {
+    nock(API, auth).post('/v2/deployments/dpl_v9/aliases', { alias: 'census.example.org' }).reply(200, { uid: 'al_1', alias: 'census.example.org' })
+    const { ops } = await setup()
+    expect(await ops.assignAliases!('dpl_v9', ['census.example.org'])).toEqual(['census.example.org'])
+  })
+})

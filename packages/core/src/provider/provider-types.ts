@@ -127,6 +127,10 @@ export interface ProviderOperations {
   destroy(id: string, signal?: AbortSignal): Promise<void>
   rollback(id: string, signal?: AbortSignal): Promise<DeploymentResult>
   export(id: string, signal?: AbortSignal): Promise<DeploymentDescriptor>
+  /** Points aliases (host names) at deployment `id`, for a migration's switch step; returns those now pointing there. */
+  assignAliases?(id: string, aliases: string[], signal?: AbortSignal): Promise<string[]>
+  /** Downloads one recorded input file of a deployment (`sources[].path` of its export), for rebuilding elsewhere. */
+  fetchSource?(id: string, file: string, signal?: AbortSignal): Promise<import('node:stream').Readable>
 }
 
 /** What core hands a provider. Providers never see tsyringe, dockerode, nock or raw axios errors. */
