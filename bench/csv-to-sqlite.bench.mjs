@@ -1,6 +1,6 @@
 // CSV to SQLite: datapub's converter (type detection on) against `sqlite3 .import` (C, no type
 // detection) and `sqlite-utils insert --csv --detect-types`, on a generated, cached CSV.
-// `node bench/csv-to-sqlite.bench.mjs --big` also converts a >= 1 GB file and reports peak RSS.
+// `pnpm bench --only csv --big` also converts a >= 1 GB file and reports peak RSS.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
@@ -34,7 +34,7 @@ export default async function csvToSqliteBench(ctx) {
     { label: `sqlite-utils --detect-types, ${UTILS_ROWS}-row slice, rows/s`, value: utilsRowsPerSecond, unit: 'rows/s' },
     { label: 'sqlite-utils peak RSS', value: utils.rssMB, unit: 'MB' },
   )
-  if (process.argv.includes('--big')) {
+  if (ctx.big) {
     const big = await generate(BIG_ROWS)
     const size = statSync(big).size
     const result = runOurs(bundle, big)

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false }, big: { type: 'boolean', default: false } } })
 const entries = (await readdir(here)).filter((f) => f.endsWith('.bench.mjs')).sort()
 const selected = entries.filter((f) => !values.only || values.only.some((o) => f.startsWith(o)))
 if (selected.length === 0) {
@@ -18,7 +18,7 @@ let failed = 0
 for (const file of selected) {
   const mod = await import(path.join(here, file))
   process.stderr.write(`\n== ${file}\n`)
-  const result = await mod.default({ quick: values.quick, root: path.dirname(here), log: (m) => process.stderr.write(`   ${m}\n`) })
+  const result = await mod.default({ quick: values.quick, big: values.big, root: path.dirname(here), log: (m) => process.stderr.write(`   ${m}\n`) })
   results.push(result)
   console.log(`\n${result.name}`)
   for (const m of result.measurements) console.log(`  ${m.label.padEnd(52)} ${format(m.value)} ${m.unit}`)
