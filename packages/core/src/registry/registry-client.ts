@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
-import { Readable, Transform } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from '../http/retry-policy.js'
@@ -13,6 +13,9 @@ import { parseWwwAuthenticate } from './parse-www-authenticate.js'
 import { authFailed, RegistryAuth } from './registry-auth.js'
 import type { CredentialResolver, RegistryCredentials } from './registry-credentials.js'
 import { registryNetworkError, registryResponseError } from './registry-error.js'
+import { headerOf } from './exchange-helpers.js'
+import { scope } from './registry-scope.js'
+import { uploadBlobOnce, type UploadPort } from './upload-blob-once.js'
 
 export interface RegistryClientOptions {
   /** `host[:port]`, as in an image reference. */
@@ -58,7 +61,7 @@ export interface FetchedManifest {
   json: ImageManifest | ImageIndex
 }
 
-interface CallOptions {
+export interface CallOptions {
   method: string
   /** A path under /v2/ or an absolute upload location. */
   target: string | URL
@@ -240,7 +243,7 @@ export class RegistryClient {
     for (let attempt = 1; ; attempt++) {
       let location: URL | undefined
       try {
-        return await this.uploadOnce(repository, source, options, (url) => (location = url))
+        return await uploadBlobOnce(this.#uploadPort(), repository, source, options, (url) => (location = url))
       } catch (error) {
         if (location !== undefined) await this.cancelUpload(repository, location)
         if (attempt >= attempts || !isRetryableError(error)) throw error
@@ -251,116 +254,15 @@ export class RegistryClient {
     }
   }
 
-  private async uploadOnce(repository: string, source: BlobSource, options: UploadOptions, track: (url: URL) => void): Promise<UploadResult> {
-    const { digest, size } = source
-    const push = [scope(repository, 'pull,push')]
-    if (digest !== undefined) {
-      const existing = await this.blobExists(repository, digest)
-      if (existing !== undefined) {
-        options.onProgress?.({ digest, bytes: existing, total: existing, state: 'exists' })
-        return { digest, size: existing, via: 'exists', bytesSent: 0 }
-      }
+  #uploadPort(): UploadPort {
+    return {
+      registry: this.registry,
+      uploadMode: this.#options.uploadMode ?? 'monolithic',
+      chunkSize: this.#options.chunkSize ?? DEFAULT_CHUNK,
+      blobExists: (repository, digest) => this.blobExists(repository, digest),
+      call: (options) => this.call(options),
+      location: (response) => this.location(response),
     }
-    let start: ExchangeResponse
-    if (options.mountFrom !== undefined && options.mountFrom !== repository && digest !== undefined) {
-      start = await this.call({
-        method: 'POST',
-        target: `${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(options.mountFrom)}`,
-        scopes: [...push, scope(options.mountFrom, 'pull')],
-        headers: { 'content-length': '0' },
-        expect: [201, 202],
-        retry: true,
-      })
-      discardBody(start)
-      if (start.status === 201) {
-        options.onProgress?.({ digest, bytes: size ?? 0, total: size, state: 'mounted' })
-        return { digest, size: size ?? 0, via: 'mounted', bytesSent: 0 }
-      }
-    } else {
-      start = await this.call({ method: 'POST', target: `${repository}/blobs/uploads/`, scopes: push, headers: { 'content-length': '0' }, expect: [202], retry: true })
-      discardBody(start)
-    }
-    let location = this.location(start)
-    track(location)
-    const mode = this.#options.uploadMode ?? 'monolithic'
-    let sent = 0
-    const progress = (bytes: number): void => {
-      options.onProgress?.({ digest, bytes, total: size, state: 'uploading' })
-    }
-
-    if (digest !== undefined && size !== undefined && (mode === 'monolithic' || !source.replayable)) {
-      const commit = withDigest(location, digest)
-      const response = await this.call({
-        method: 'PUT',
-        target: commit,
-        scopes: push,
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        body: () => countBytes(source.open(), (n) => progress((sent = n))),
-        expect: [201],
-        retry: false,
-      })
-      discardBody(response)
-      return this.committed(response, digest, size, sent, options)
-    }
-
-    if (source.replayable && size !== undefined && digest !== undefined) {
-      const minimum = Number(headerOf(start, 'oci-chunk-min-length') ?? '0')
-      const chunk = Math.max(this.#options.chunkSize ?? DEFAULT_CHUNK, minimum)
-      for (let offset = 0; offset < size; offset += chunk) {
-        const end = Math.min(offset + chunk, size)
-        const base = sent
-        const response = await this.call({
-          method: 'PATCH',
-          target: location,
-          scopes: push,
-          headers: { 'content-type': 'application/octet-stream', 'content-length': String(end - offset), 'content-range': `${offset}-${end - 1}` },
-          body: () => countBytes(source.open(offset, end), (n) => progress((sent = base + n))),
-          expect: [202],
-          retry: false,
-        })
-        discardBody(response)
-        location = this.location(response)
-        track(location)
-      }
-      const response = await this.call({ method: 'PUT', target: withDigest(location, digest), scopes: push, headers: { 'content-length': '0' }, expect: [201], retry: true })
-      discardBody(response)
-      return this.committed(response, digest, size, sent, options)
-    }
-
-    // Unknown digest or size: one streaming PATCH, hashing as the bytes go by, then commit with the hash.
-    const hash = createHash('sha256')
-    const response = await this.call({
-      method: 'PATCH',
-      target: location,
-      scopes: push,
-      headers: { 'content-type': 'application/octet-stream' },
-      body: () =>
-        countBytes(source.open(), (n) => progress((sent = n)), (chunk) => hash.update(chunk)),
-      expect: [202],
-      retry: false,
-    })
-    discardBody(response)
-    location = this.location(response)
-    track(location)
-    const computed = `sha256:${hash.digest('hex')}`
-    if (digest !== undefined && computed !== digest) {
-      throw new DatapubError('REGISTRY_ERROR', `The stream for ${digest} produced ${computed}; nothing was committed.`, { fault: 'internal' })
-    }
-    if (size !== undefined && sent !== size) {
-      throw new DatapubError('REGISTRY_ERROR', `The stream for ${computed} had ${sent} bytes, expected ${size}.`, { fault: 'internal' })
-    }
-    const put = await this.call({ method: 'PUT', target: withDigest(location, computed), scopes: push, headers: { 'content-length': '0' }, expect: [201], retry: true })
-    discardBody(put)
-    return this.committed(put, computed, sent, sent, options)
-  }
-
-  private committed(response: ExchangeResponse, digest: string, size: number, sent: number, options: UploadOptions): UploadResult {
-    const served = headerOf(response, 'docker-content-digest')
-    if (served !== undefined && served !== digest) {
-      throw new DatapubError('REGISTRY_ERROR', `${this.registry} committed ${served} for ${digest}.`, { fault: 'host' })
-    }
-    options.onProgress?.({ digest, bytes: size, total: size, state: 'done' })
-    return { digest, size, via: 'uploaded', bytesSent: sent }
   }
 
   private async cancelUpload(repository: string, location: URL): Promise<void> {
@@ -463,9 +365,6 @@ export class RegistryClient {
   }
 }
 
-export function scope(repository: string, actions: string): string {
-  return `repository:${repository}:${actions}`
-}
 
 export function isIndex(mediaType: string): boolean {
   return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerManifestList
@@ -483,29 +382,5 @@ function isRetryableError(error: unknown): boolean {
   return code !== undefined && RETRYABLE_NETWORK.has(code)
 }
 
-function headerOf(response: ExchangeResponse, name: string): string | undefined {
-  const value = response.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-function withDigest(location: URL, digest: string): URL {
-  const url = new URL(location)
-  url.searchParams.append('digest', digest)
-  return url
-}
-
-function countBytes(stream: Readable, report: (bytes: number) => void, observe?: (chunk: Buffer) => void): Readable {
-  let bytes = 0
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length
-      observe?.(chunk)
-      report(bytes)
-      done(null, chunk)
-    },
-  })
-  stream.on('error', (error) => counter.destroy(error))
-  return stream.pipe(counter)
-}
-
+export { scope }
 export type { Descriptor }
