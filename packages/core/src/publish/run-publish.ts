@@ -8,11 +8,11 @@ import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../event
 import { createContainer, type ServiceOverrides } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
 import type { ServiceContainer } from '../di/service-container.js'
-import type { AnyProviderDefinition, Artifact, ImageArtifact } from '../provider/provider-types.js'
-import type { ContainerEngine } from '../image/container-engine.js'
+import type { AnyProviderDefinition } from '../provider/provider-types.js'
 import type { CommonOptionsInput } from './common-options.js'
 import { collectPublish } from './collect-publish.js'
 import { prepareDatabases } from './prepare-databases.js'
+import { engineBuild } from './engine-build.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
 import { explainVerifyFailure } from './explain-verify-failure.js'
 
@@ -89,58 +89,14 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
       }
 
       const accepts = definition.artifactFor?.(spec.providerOptions as never) ?? definition.accepts
-      let artifact: Artifact = accepts === 'bundle' ? { kind: 'bundle', dir: context.dir, files: context.files } : { kind: 'context', dir: context.dir, files: context.files }
-      const limits = definition.limits
-      const sized = limits.imageBytes !== undefined || limits.fileBytes !== undefined
-      // --builder append runs its own build and push stages; undefined means the engine path below runs.
+      const engine = services.resolve(Tokens.EngineFactory)
+      const build = { spec, definition, operations, context, pipeline, engine, emit, stage, skip, signal }
+      // --builder append writes data layers onto a prebuilt runtime image; it answers undefined
+      // when it cannot run for this provider, and the engine path runs instead.
       const appended = accepts === 'image' && spec.builder === 'append'
-        ? await (await import('./append-build.js')).appendBuild({ spec, definition, operations, context, databaseFiles: prepared.databases.map((d) => `${d.name}.db`), work, pipeline, engine: services.resolve(Tokens.EngineFactory), env: services.resolve(Tokens.Env), emit, stage, skip, signal })
+        ? await (await import('./append-build.js')).appendBuild({ ...build, databaseFiles: prepared.databases.map((d) => `${d.name}.db`), work, env: services.resolve(Tokens.Env) })
         : undefined
-      if (appended !== undefined) artifact = appended
-      // A host that builds the image itself still has an image limit: check it here when an engine is at hand.
-      const engine = appended !== undefined ? undefined : accepts === 'image' ? await services.resolve(Tokens.EngineFactory)() : sized && accepts === 'context' ? await services.resolve(Tokens.EngineFactory)().catch(() => undefined) : undefined
-      let built: ImageArtifact | undefined
-      if (engine !== undefined) {
-        built = await stage('build', accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
-          const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
-          const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
-          const image = await pipeline.buildImage(engine, context, {
-            tag,
-            signal,
-            ...(networkMode === undefined ? {} : { networkMode }),
-            onLog: (line) => emit({ type: 'image:build:log', line }),
-          })
-          emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
-          return { kind: 'image', ref: image.tag, imageId: image.imageId }
-        })
-      } else if (appended === undefined) skip('build', accepts === 'image' ? 'no engine' : `${definition.title} builds from the context itself`)
-
-      if (built !== undefined && engine !== undefined && sized) {
-        await stage('analyze', `Checking the image against ${definition.title}'s limits`, async () => {
-          // Layers of the runtime base are the host's problem, not prunable leftovers of ours.
-          const baseDiffIds = await engine.inspectImage(spec.image.runtimeImage).then((i) => i.layers, () => [])
-          const report = await pipeline.analyzeImage({ engine, ref: built.ref }, { baseDiffIds })
-          const budget = limits.imageBytes?.value
-          emit({ type: 'image:analyzed', bytes: report.totalBytes, layers: report.layers.length, ...(budget === undefined ? {} : { budgetBytes: budget }) })
-          await pipeline.assertWithinBudget(report, limits, definition.name)
-        })
-      } else if (appended === undefined) skip('analyze', built === undefined ? 'no local image to analyse' : `${definition.title} sets no size limits`)
-
-      if (built !== undefined && accepts === 'image') {
-        const image = built
-        artifact = image
-        if (operations.pushTarget !== undefined) {
-          const pushTarget = operations.pushTarget.bind(operations)
-          artifact = await stage('push', `Pushing the image to ${definition.title}`, async () => {
-            const target = await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
-            const pushed = await pipeline.pushEngineImage(engine as ContainerEngine, image.ref, target, {
-              signal,
-              onProgress: (p) => emit({ type: 'push:progress', ref: `${target.registry}/${target.repository}`, sentBytes: p.sentBytes, totalBytes: p.totalBytes }),
-            })
-            return { ...pushed, ...(image.imageId === undefined ? {} : { imageId: image.imageId }) }
-          })
-        } else skip('push', `${definition.title} runs images from the engine that built them`)
-      } else if (appended === undefined) skip('push', 'nothing to push')
+      const artifact = appended ?? (await engineBuild({ ...build, accepts }))
 
       const deployment = await stage('deploy', `Deploying to ${definition.title}`, async () => {
         const result = await operations.deploy({ name: spec.name, artifact, env: spec.env, spec, port: spec.port, signal })
