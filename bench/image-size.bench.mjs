@@ -1,12 +1,12 @@
 // Image size: datapub's multi-stage recipe (default: minimal runtime, FROM scratch) against a naive
 // single-stage build of the same app and data, the way `datasette publish` builds (build tools,
 // caches and sources left in), on the same base images. Needs the engine and base images of `scripts/dev-env up`.
-import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { devEnv } from './dev-env.mjs'
 import { pathToFileURL } from 'node:url'
 
 export default async function imageSize(ctx) {
@@ -122,21 +122,6 @@ function makeDatabase(root, file, rows) {
     for (let i = 0; i < rows; i++) insert.run(`row ${i}`, i * 1.5, `note ${i % 97} ${'x'.repeat(i % 40)}`)
   })()
   db.close()
-}
-
-function devEnv(ctx) {
-  const env = { ...process.env }
-  if (!env.DOCKER_HOST || !env.DATAPUB_TEST_BASE_RUNTIME) {
-    const out = execFileSync('bash', [path.join(ctx.root, 'scripts/dev-env'), 'env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-    for (const line of out.split('\n')) {
-      const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim())
-      if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1')
-    }
-  }
-  for (const name of ['DOCKER_HOST', 'DATAPUB_TEST_BASE_BUILD', 'DATAPUB_TEST_BASE_RUNTIME', 'DATAPUB_STANDIN_WHEELS']) {
-    if (!env[name]) throw new Error(`${name} is not set: run eval "$(scripts/dev-env up)" first`)
-  }
-  return env
 }
 
 /** The bench runs plain node: bundle core's image module (TypeScript) once with esbuild, dependencies external. */

@@ -2,12 +2,13 @@
 // runtime image, pushed to a loopback registry) against an engine rebuild of the same change
 // with a warm cache, and the bytes append sends against the new compressed database layer.
 // Needs the engine and base images of `scripts/dev-env up`.
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { devEnv } from './dev-env.mjs'
 import { promisify } from 'node:util'
 import { loadRegistryModule } from './push.bench.mjs'
 
@@ -100,21 +101,6 @@ export default async function republishBench(ctx) {
     mod.cleanup()
     rmSync(work, { recursive: true, force: true })
   }
-}
-
-function devEnv(ctx) {
-  const env = { ...process.env }
-  if (!env.DOCKER_HOST || !env.DATAPUB_TEST_BASE_RUNTIME) {
-    const out = execFileSync('bash', [path.join(ctx.root, 'scripts/dev-env'), 'env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-    for (const line of out.split('\n')) {
-      const m = /^export ([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim())
-      if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1')
-    }
-  }
-  for (const name of ['DOCKER_HOST', 'DATAPUB_TEST_BASE_BUILD', 'DATAPUB_TEST_BASE_RUNTIME', 'DATAPUB_STANDIN_WHEELS']) {
-    if (!env[name]) throw new Error(`${name} is not set: run eval "$(scripts/dev-env up)" first`)
-  }
-  return env
 }
 
 function makeDatabase(root, file, rows, extra) {
