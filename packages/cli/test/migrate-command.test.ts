@@ -7,14 +7,13 @@ import type { CliIO } from '../src/cli-command.js'
 import { EXIT } from '../src/exit-codes.js'
 import { printError } from '../src/print-error.js'
 
-// Until core's entry re-exports the migrate folder, merge it in here; harmless afterwards.
 
 const { nock } = useHttpMock()
 const NOW = 'https://api.zeit.co'
 const TOKEN = 'sentinel-now-token-migrate-61'
 
 async function run(argv: string[], env: Record<string, string> = {}, json = false) {
-  const { migrateCommand, takeOwnFlags } = await import('../src/commands/migrate.js')
+  const { migrateCommand } = await import('../src/commands/migrate.js')
   let stdout = ''
   let stderr = ''
   const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), json, isTTY: false, env: { NOW_TOKEN: TOKEN, ...env }, cwd: process.cwd(), signal: new AbortController().signal }
@@ -24,7 +23,6 @@ async function run(argv: string[], env: Record<string, string> = {}, json = fals
   } catch (error) {
     code = printError(error, io, false)
   }
-  void takeOwnFlags
   return { code, stdout, stderr }
 }
 

@@ -2,8 +2,8 @@ import path from 'node:path'
 import { DatapubError } from '@datapub/core/errors'
 import type { CliCommand } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
-import { resolveInvocation } from '../resolve-invocation.js'
-import { renderOwnFlags, takeOwnFlags, type OwnFlag } from './migrate.js'
+import type { OwnFlag } from '../flags/own-flags.js'
+import { resolveTargetInvocation } from '../resolve-target-invocation.js'
 
 const FLAGS: OwnFlag[] = [
   { name: 'to', kind: 'string', help: 'Target provider; its own flags follow' },
@@ -20,11 +20,9 @@ export const importCommand: CliCommand = {
   summary: 'Deploy an exported descriptor on another provider (image reused when possible)',
   usage: USAGE,
   async run(argv, io) {
-    const { values, rest } = takeOwnFlags(argv, FLAGS)
-    if ((rest.includes('--help') || rest.includes('-h')) && values.to === undefined) return io.stdout(`${USAGE}\n${renderOwnFlags(FLAGS)}\n`), EXIT.ok
-    if (typeof values.to !== 'string') throw new DatapubError('CONFIG_INVALID', 'datapub import needs --to <provider>.', { path: 'to', hint: USAGE.trim() })
-    const resolved = await resolveInvocation('import', [values.to, ...rest], io, { common: false, positional: '<descriptor.json>' })
-    if ('help' in resolved) return io.stdout(`${USAGE}\n${renderOwnFlags(FLAGS)}\n\n${resolved.help}`), EXIT.ok
+    const resolved = await resolveTargetInvocation('import', argv, io, { flags: FLAGS, usage: USAGE, positional: '<descriptor.json>' })
+    if ('help' in resolved) return io.stdout(resolved.help), EXIT.ok
+    const { values } = resolved
     const [file, ...extra] = resolved.positionals
     if (file === undefined || extra.length > 0) throw new DatapubError('CONFIG_INVALID', file === undefined ? 'datapub import needs the descriptor file.' : `Unexpected argument "${extra[0]}".`, { path: 'descriptor', hint: USAGE.trim() })
     const core = await import('@datapub/core')

@@ -4,47 +4,8 @@ import type { BatchSummary, MigrateResult, MigrationPlan } from '@datapub/core'
 import { DatapubError } from '@datapub/core/errors'
 import type { CliCommand, CliIO } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
-import { resolveInvocation } from '../resolve-invocation.js'
-
-export interface OwnFlag {
-  name: string
-  kind: 'boolean' | 'string' | 'integer'
-  help: string
-}
-
-/**
- * Takes this command's own flags out of argv; what is left goes to the target provider's
- * derived flags, so `--to heroku --region eu` works as it does for publish.
- */
-export function takeOwnFlags(argv: string[], flags: OwnFlag[]): { values: Record<string, string | boolean | number>; rest: string[] } {
-  const values: Record<string, string | boolean | number> = {}
-  const rest: string[] = []
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    const eq = arg.indexOf('=')
-    const spelling = eq > 0 ? arg.slice(0, eq) : arg
-    const flag = flags.find((f) => `--${f.name}` === spelling || (f.kind === 'boolean' && `--no-${f.name}` === spelling))
-    if (flag === undefined) {
-      rest.push(arg)
-      continue
-    }
-    if (flag.kind === 'boolean') {
-      values[flag.name] = !spelling.startsWith('--no-')
-      continue
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i]
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new DatapubError('CONFIG_INVALID', `--${flag.name} needs a value.`, { path: flag.name })
-    if (flag.kind === 'integer') {
-      if (!/^\d+$/.test(value)) throw new DatapubError('CONFIG_INVALID', `--${flag.name} takes a whole number, not "${value}".`, { path: flag.name })
-      values[flag.name] = Number(value)
-    } else values[flag.name] = value
-  }
-  return { values, rest }
-}
-
-export function renderOwnFlags(flags: OwnFlag[]): string {
-  return flags.map((f) => `  --${f.name}${f.kind === 'boolean' ? '' : f.kind === 'integer' ? ' N' : ' VALUE'}`.padEnd(28) + f.help).join('\n')
-}
+import type { OwnFlag } from '../flags/own-flags.js'
+import { resolveTargetInvocation } from '../resolve-target-invocation.js'
 
 const FLAGS: OwnFlag[] = [
   { name: 'from', kind: 'string', help: 'Source deployment as <provider>:<deployment>' },
@@ -69,12 +30,9 @@ export const migrateCommand: CliCommand = {
   summary: 'Move a deployment (or a list of them) to another provider: plan, then --apply',
   usage: USAGE,
   async run(argv, io) {
-    const { values, rest } = takeOwnFlags(argv, FLAGS)
-    const wantsHelp = rest.includes('--help') || rest.includes('-h')
-    if (wantsHelp && values.to === undefined) return io.stdout(`${USAGE}\nDry run by default: every step is printed and the target's limits checked; --apply runs it.\n\n${renderOwnFlags(FLAGS)}\n`), EXIT.ok
-    if (typeof values.to !== 'string') throw new DatapubError('CONFIG_INVALID', 'datapub migrate needs --to <provider>.', { path: 'to', hint: USAGE.trim() })
-    const resolved = await resolveInvocation('migrate', [values.to, ...rest], io, { common: false, positional: '' })
-    if ('help' in resolved) return io.stdout(`${USAGE}\n${renderOwnFlags(FLAGS)}\n\n${resolved.help}`), EXIT.ok
+    const resolved = await resolveTargetInvocation('migrate', argv, io, { flags: FLAGS, usage: USAGE, positional: '', intro: "Dry run by default: every step is printed and the target's limits checked; --apply runs it.\n\n" })
+    if ('help' in resolved) return io.stdout(resolved.help), EXIT.ok
+    const { values } = resolved
     if (resolved.positionals.length > 0) throw new DatapubError('CONFIG_INVALID', `Unexpected argument "${resolved.positionals[0]}".`, { hint: USAGE.trim() })
     const core = await import('@datapub/core')
     const container = core.createContainer({ ProviderRegistry: resolved.registry, Env: io.env })
