@@ -13,6 +13,7 @@ import { writeDockerArchive } from '../../../packages/core/src/image/append/writ
 import { PRUNE_VENV_SCRIPT } from '../../../packages/core/src/image/prune-venv-script.js'
 import { IMAGE_PATHS, type RecipeInput } from '../../../packages/core/src/image/recipe-input.js'
 import { RegistryClient } from '../../../packages/core/src/registry/registry-client.js'
+import { recipeFor } from '../../../packages/core/test/registry/append-fixtures.js'
 import { engineEnv } from '../../helpers/engine-env.js'
 import { freePort } from '../../helpers/registry/free-port.js'
 import { startRegistry, type TestRegistry } from '../../helpers/registry/start-registry.js'
@@ -42,25 +43,7 @@ describe('append builder output runs on the real engine', () => {
     registry = await startRegistry('plain')
     client = new RegistryClient({ registry: registry.host })
     work = await mkdtemp(path.join(tmpdir(), 'datapub-append-engine-'))
-    recipe = {
-      baseImage: env.baseImage,
-      runtimeImage: env.runtimeImage,
-      python: 'python3',
-      datasette: 'datasette',
-      install: [],
-      pipFindLinks: true,
-      builderAptPackages: [],
-      aptPackages: [],
-      spatialite: false,
-      databases: ['birds.db'],
-      metadata: true,
-      templates: false,
-      plugins: false,
-      staticMounts: [],
-      extraOptions: [],
-      serveOptions: [],
-      port: 8001,
-    }
+    recipe = recipeFor(['birds.db'], { baseImage: env.baseImage, runtimeImage: env.runtimeImage, pipFindLinks: true })
     // The runtime image, built once by the engine from the recipe without data, then pushed.
     const runtime = runtimeRecipe(recipe)
     const context = path.join(work, 'runtime-context')

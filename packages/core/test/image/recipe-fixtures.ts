@@ -1,5 +1,6 @@
 import type { PublishSpec } from '../../src/publish/publish-spec.js'
 import type { RecipeInput } from '../../src/image/recipe-input.js'
+import { createTestSpec } from '../../src/testing/create-test-spec.js'
 
 export function recipeInput(overrides: Partial<RecipeInput> = {}): RecipeInput {
   return {
@@ -25,22 +26,6 @@ export function recipeInput(overrides: Partial<RecipeInput> = {}): RecipeInput {
 }
 
 export function publishSpec(overrides: Partial<PublishSpec> = {}, image: Partial<PublishSpec['image']> = {}): PublishSpec {
-  return {
-    name: 'datasette',
-    inputs: [],
-    databaseName: 'data',
-    metadata: {},
-    extraOptions: [],
-    datasette: 'datasette',
-    staticMounts: [],
-    install: [],
-    env: { DATASETTE_SECRET: 'not-in-the-image' },
-    image: { baseImage: 'python:3.11-slim-bookworm', runtimeImage: 'python:3.11-slim-bookworm', aptPackages: [], spatialite: false, ...image },
-    port: 8001,
-    verify: true,
-    verifyTimeoutMs: 120_000,
-    showFiles: false,
-    providerOptions: {},
-    ...overrides,
-  } as PublishSpec
+  const base = createTestSpec('datasette')
+  return createTestSpec('datasette', { env: { DATASETTE_SECRET: 'not-in-the-image' }, verifyTimeoutMs: 120_000, image: { ...base.image, ...image }, ...overrides })
 }

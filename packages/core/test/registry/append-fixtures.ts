@@ -4,6 +4,7 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { pack } from 'tar-stream'
 import type { RecipeInput } from '../../src/image/recipe-input.js'
+import { recipeInput } from '../image/recipe-fixtures.js'
 import { blobFromBuffer } from '../../src/registry/blob-source.js'
 import { MEDIA_TYPES } from '../../src/registry/media-types.js'
 import type { RegistryClient } from '../../src/registry/registry-client.js'
@@ -11,26 +12,7 @@ import type { RegistryClient } from '../../src/registry/registry-client.js'
 export const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
 export function recipeFor(databases: string[], overrides: Partial<RecipeInput> = {}): RecipeInput {
-  return {
-    baseImage: 'datapub-base/python-build:bookworm',
-    runtimeImage: 'datapub-base/python-slim:bookworm',
-    python: 'python3',
-    datasette: 'datasette',
-    install: [],
-    pipFindLinks: false,
-    builderAptPackages: [],
-    aptPackages: [],
-    spatialite: false,
-    databases,
-    metadata: true,
-    templates: false,
-    plugins: false,
-    staticMounts: [],
-    extraOptions: [],
-    serveOptions: [],
-    port: 8001,
-    ...overrides,
-  }
+  return recipeInput({ baseImage: 'datapub-base/python-build:bookworm', runtimeImage: 'datapub-base/python-slim:bookworm', databases, metadata: true, ...overrides })
 }
 
 async function tarOf(files: Record<string, string>): Promise<Buffer> {
