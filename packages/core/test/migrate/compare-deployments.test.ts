@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { compareDeployments } from '../../src/migrate/index.js'
-import { serveDatasetteJson } from './serve-datasette-json.js'
+import { useDatasetteServers } from './use-datasette-servers.js'
 
-const servers: Array<{ close: () => Promise<void> }> = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-
-async function serve(data: Parameters<typeof serveDatasetteJson>[0]) {
-  const s = await serveDatasetteJson(data)
-  servers.push(s)
-  return s
-}
+const serve = useDatasetteServers()
 
 describe('compareDeployments', () => {
   it('passes when hashes and visible row counts agree', async () => {

@@ -1,20 +1,12 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MigrationJournal, migrateBatch, parseBatchList } from '../../src/migrate/index.js'
 import { fakeHosts, keptContext } from './fake-providers.js'
-import { serveDatasetteJson } from './serve-datasette-json.js'
+import { useDatasetteServers } from './use-datasette-servers.js'
 
-const servers: Array<{ close: () => Promise<void> }> = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(data: Parameters<typeof serveDatasetteJson>[0]) {
-  const s = await serveDatasetteJson(data)
-  servers.push(s)
-  return s
-}
+const serve = useDatasetteServers()
 const data = (n: number) => ({ db: { hash: `h${n}`, tables: { t: n } } })
 
 async function setup(n: number) {

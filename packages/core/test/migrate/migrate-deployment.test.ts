@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { migrateDeployment } from '../../src/migrate/index.js'
 import { fakeHosts, keptContext } from './fake-providers.js'
-import { serveDatasetteJson } from './serve-datasette-json.js'
+import { useDatasetteServers } from './use-datasette-servers.js'
 
 const SECRET = 'sentinel-migrate-secret-0a1'
-const servers: Array<{ close: () => Promise<void> }> = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(data: Parameters<typeof serveDatasetteJson>[0]) {
-  const s = await serveDatasetteJson(data)
-  servers.push(s)
-  return s
-}
+const serve = useDatasetteServers()
 const BIRDS = { birds: { hash: 'h-birds-1', tables: { birds: 2 } } }
 
 describe('migrateDeployment', () => {
