@@ -1,5 +1,5 @@
 import { z } from '@datapub/core/kit'
-import { sharedOptions } from './shared-options.js'
+import { sharedOptions } from '../shared/shared-options.js'
 import { VERCEL_ERAS, type VercelEra } from './vercel-eras.js'
 
 /** datasette-publish-vercel's rule for project names. */

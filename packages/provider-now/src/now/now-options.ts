@@ -1,5 +1,5 @@
 import { z } from '@datapub/core/kit'
-import { sharedOptions } from './shared-options.js'
+import { sharedOptions } from '../shared/shared-options.js'
 
 const httpUrl = z.url({ protocol: /^https?$/ })
 

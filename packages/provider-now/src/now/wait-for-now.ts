@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream'
 import { DatapubError, type Emit, type HttpClientFactory } from '@datapub/core/kit'
-import { apiErrorOf } from './api-error-of.js'
+import { apiErrorOf } from '../shared/api-error-of.js'
 import { imageTooLarge, parseNowEvent } from './parse-now-event.js'
 import { readLines } from './read-lines.js'
-import { sleep } from './sleep.js'
+import { sleep } from '../shared/sleep.js'
 
 type Http = ReturnType<HttpClientFactory>
 

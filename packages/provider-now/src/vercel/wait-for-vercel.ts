@@ -1,7 +1,7 @@
 import { DatapubError, type Emit, type HttpClientFactory } from '@datapub/core/kit'
 import type { BundleFile } from './check-bundle-limits.js'
-import { mapApiError } from './map-api-error.js'
-import { sleep } from './sleep.js'
+import { mapApiError } from '../shared/map-api-error.js'
+import { sleep } from '../shared/sleep.js'
 
 type Http = ReturnType<HttpClientFactory>
 
