@@ -1,4 +1,4 @@
-import type { ProviderDefinition, ProviderOptionsSchema } from './provider-types.js'
+import type { ProviderDefinition, ProviderOptionsSchema } from '../contract/provider-types.js'
 import { assertProviderShape } from './assert-provider-shape.js'
 
 /**

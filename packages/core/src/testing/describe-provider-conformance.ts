@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { assertProviderShape } from '../provider/assert-provider-shape.js'
 import { isDatapubError } from '../errors/datapub-error.js'
-import type { AnyProviderDefinition, DeployInput, ProviderContext, ProviderOperations } from '../provider/provider-types.js'
+import type { AnyProviderDefinition, DeployInput, ProviderContext, ProviderOperations } from '../contract/provider-types.js'
 import { createFakeContext, type FakeContextOptions } from './create-fake-context.js'
 import { createTestSpec } from './create-test-spec.js'
-import type { DeploymentResult, EventInput } from '../events/publish-event.js'
+import type { DeploymentResult, EventInput } from '../contract/publish-event.js'
 
 export interface ConformanceLifecycle {
   /** Sets up the host (nock scopes, a real engine...) for one full lifecycle; returns what deploy gets. */

@@ -1,9 +1,9 @@
 import type { z } from 'zod'
-import type { Emit, DeploymentResult } from '../events/publish-event.js'
+import type { Emit, DeploymentResult } from './publish-event.js'
 import type { Logger } from '../log/logger.js'
 import type { HttpClientFactory } from '../http/create-http-client.js'
-import type { ContainerEngine } from '../image/container-engine.js'
-import type { PublishSpec } from '../publish/publish-spec.js'
+import type { ContainerEngine } from './container-engine.js'
+import type { PublishSpec } from './publish-spec.js'
 
 /** The provider contract version this core speaks. Bumped only on breaking contract changes. */
 export const PROVIDER_API_VERSION = 1 as const
