@@ -12,6 +12,7 @@ export type { ContainerEngine, ContainerInfo, RunOptions } from './contract/cont
 export type { PublishSpec } from './contract/publish-spec.js'
 export { parseOptions } from './publish/spec/parse-options.js'
 export { sleep } from './async/sleep.js'
+export { abortable } from './async/abortable.js'
 export { waitUntil, type WaitUntilOptions, type WaitCheck, type WaitAttempt, type WaitTimeout } from './async/wait-until.js'
 export { withRetry, type WithRetryOptions } from './async/with-retry.js'
 export { mapBounded } from './async/map-bounded.js'

@@ -133,6 +133,15 @@ export interface ProviderOperations {
   fetchSource?(id: string, file: string, signal?: AbortSignal): Promise<import('node:stream').Readable>
 }
 
+type WithSignal<F> = F extends (...args: infer A) => infer R ? (...args: Required<A>) => R : F
+
+/**
+ * What a provider's create() returns: the operations, each handed exactly one signal that is
+ * always set (the caller's joined with the context's, by core), so a provider never merges
+ * `signal ?? context.signal` itself.
+ */
+export type ProviderImplementation = { [K in keyof ProviderOperations]: WithSignal<ProviderOperations[K]> }
+
 /** What core hands a provider. Providers never see tsyringe, dockerode, nock or raw axios errors. */
 export interface ProviderContext<TOptions> {
   options: TOptions
@@ -161,6 +170,11 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
   /** When the artifact depends on the options (Heroku's `--path build` takes a context): overrides `accepts` per publish. */
   artifactFor?(options: z.output<S>): ArtifactKind
   create(context: ProviderContext<z.output<S>>): ProviderOperations | Promise<ProviderOperations>
+}
+
+/** What defineProvider() takes: the same, but create() may rely on every operation getting a signal. */
+export interface ProviderDefinitionInput<S extends ProviderOptionsSchema = ProviderOptionsSchema> extends Omit<ProviderDefinition<S>, 'create'> {
+  create(context: ProviderContext<z.output<S>>): ProviderImplementation | Promise<ProviderImplementation>
 }
 
 export type AnyProviderDefinition = ProviderDefinition<ProviderOptionsSchema>

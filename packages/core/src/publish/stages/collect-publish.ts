@@ -3,6 +3,7 @@ import type { Emit } from '../../contract/publish-event.js'
 import type { ServiceContainer } from '../../di/service-container.js'
 import { Tokens } from '../../di/tokens.js'
 import type { AnyProviderDefinition, ProviderContext, ProviderOperations } from '../../contract/provider-types.js'
+import { bindSignals } from '../../provider/bind-signals.js'
 import { parseOptions } from '../spec/parse-options.js'
 import { resolvePublishSpec } from '../spec/resolve-spec.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
@@ -51,5 +52,5 @@ export async function createOperations(definition: AnyProviderDefinition, option
     engine: services.resolve(Tokens.EngineFactory),
     env: services.resolve(Tokens.Env),
   }
-  return definition.create(context as never)
+  return bindSignals(await definition.create(context as never), signal)
 }
