@@ -1,5 +1,6 @@
 // @datapub/core: the user API. Provider authors import from '@datapub/core/kit'.
-export { publish, type PublishRequest, type PublishOutcome } from './publish/run-publish.js'
+export { publish } from './publish/run-publish.js'
+export type { PublishRequest, PublishOutcome } from './publish/publish-request.js'
 export { planPublish, type PublishPlan, type PlanStep } from './publish/plan/plan-publish.js'
 export {
   listDeployments,

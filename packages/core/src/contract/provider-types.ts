@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { Emit, DeploymentResult } from './publish-event.js'
-import type { Logger } from '../log/logger.js'
-import type { HttpClientFactory } from '../http/create-http-client.js'
+import type { Logger } from './logger.js'
+import type { HttpClientFactory } from './http-client-factory.js'
 import type { ContainerEngine } from './container-engine.js'
 import type { PublishSpec } from './publish-spec.js'
 

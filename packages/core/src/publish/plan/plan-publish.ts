@@ -7,7 +7,7 @@ import { parseOptions } from '../spec/parse-options.js'
 import { resolvePublishSpec } from '../spec/resolve-spec.js'
 import { assertName, createOperations } from '../stages/collect-publish.js'
 import { planAppend, type AppendPlan } from './plan-append.js'
-import type { PublishRequest } from '../run-publish.js'
+import type { PublishRequest } from '../publish-request.js'
 
 export interface PlanStep {
   stage: Stage
