@@ -13,6 +13,7 @@ import { prepareDatabases } from './stages/prepare-databases.js'
 import { engineBuild } from './stages/engine-build.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
 import { explainVerifyFailure } from './stages/explain-verify-failure.js'
+import { skipReason, type SkipFacts } from './stages/skip-reason.js'
 
 /**
  * Runs collect → data → context → build → analyze → push → deploy → verify as a stream of typed
@@ -62,13 +63,14 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
         if (spec.showFiles) emit({ type: 'log', level: 'info', message: `==== Dockerfile ====\n${ctx.dockerfile}${ctx.metadata === undefined ? '' : `\n==== metadata.json ====\n${ctx.metadata}`}` })
         return ctx
       })
-      if (spec.generateDir !== undefined) {
-        for (const s of ['build', 'analyze', 'push', 'deploy', 'verify'] as const) skip(s, '--generate-dir writes the context and stops')
+      const accepts = definition.artifactFor?.(spec.providerOptions as never) ?? definition.accepts
+      const facts: SkipFacts = { definition, accepts, generate: spec.generateDir !== undefined, verify: spec.verify, pushes: operations.pushTarget !== undefined, append: false }
+      if (facts.generate) {
+        for (const s of ['build', 'analyze', 'push', 'deploy', 'verify'] as const) skip(s, skipReason(s, facts) ?? '--generate-dir')
         outcome = { kind: 'generated', dir: context.dir, files: context.files }
         return
       }
 
-      const accepts = definition.artifactFor?.(spec.providerOptions as never) ?? definition.accepts
       const engine = services.resolve(Tokens.EngineFactory)
       const build = { spec, definition, operations, context, pipeline, engine, emit, stage, skip, signal }
       // --builder append writes data layers onto a prebuilt runtime image; it answers undefined
@@ -83,14 +85,15 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
         return { ...result, databases: prepared.inspect }
       })
 
-      if (spec.verify) {
+      const noVerify = skipReason('verify', facts)
+      if (noVerify === undefined) {
         await stage('verify', 'Checking the deployment serves the new data', async () => {
           const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs }).catch(async (error: unknown) => {
             throw await explainVerifyFailure(error, operations, deployment, signal)
           })
           emit({ type: 'verify:ok', url: deployment.url, checked })
         })
-      } else skip('verify', '--no-verify')
+      } else skip('verify', noVerify)
       emit({ type: 'result', deployment })
       outcome = { kind: 'deployed', deployment }
     } catch (error) {

@@ -12,6 +12,7 @@ import type { PipelineServices } from './pipeline-services.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
 import { wheelsDigest } from './wheels-digest.js'
 import { findRuntimeImage } from './find-runtime-image.js'
+import { skipReason } from './skip-reason.js'
 
 export interface AppendBuildInput {
   spec: PublishSpec
@@ -94,7 +95,8 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
       emit({ type: 'image:built', imageId: image.config.descriptor.digest, tag: target === undefined ? localTag(spec, context) : `${target.registry}/${target.repository}:${target.tags[0] ?? 'latest'}`, bytes: image.newBytes })
       return image
     })
-    input.skip('analyze', 'the append builder adds data layers only; the runtime image was analysed when the engine built it')
+    const noAnalysis = skipReason('analyze', { definition, accepts: 'image', generate: false, verify: spec.verify, pushes: pushTarget !== undefined, append: true })
+    if (noAnalysis !== undefined) input.skip('analyze', noAnalysis)
 
     if (target === undefined) return await loadIntoEngine(input, built)
     const pushTo = target
