@@ -11,10 +11,11 @@ import type { DeployInput, ProviderContext } from '@datapub/core/kit'
 import { heroku } from '../src/index.js'
 import { checkSlugSize } from '../src/check-slug-size.js'
 import { HEROKU_YML } from '../src/pack-context.js'
+import { HOST_CONTRACTS } from '../../../test/oracles/host-contracts.js'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { SENTINEL_KEY, app, dyno, platform, release } from './heroku-mock.js'
 
-const { nock } = useHttpMock()
+const { nock } = useHttpMock({ contracts: HOST_CONTRACTS })
 const S3 = 'https://s3-external-1.amazonaws.com'
 const PUT_PATH = '/heroku-sources-production/abc-123'
 const GET_URL = `${S3}${PUT_PATH}?X-Amz-Signature=getsig`

@@ -3,10 +3,11 @@ import { describeProviderConformance, createFakeContext, createTestSpec } from '
 import type { DeployInput, ProviderContext, ProviderOperations } from '@datapub/core/kit'
 import type { RequestBodyMatcher } from 'nock'
 import { heroku } from '../src/index.js'
+import { HOST_CONTRACTS } from '../../../test/oracles/host-contracts.js'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { ACCEPT_DOCKER, CONFIG_DIGEST, LATEST_RANGE, SENTINEL_KEY, app, dyno, platform, release } from './heroku-mock.js'
 
-const { nock } = useHttpMock()
+const { nock } = useHttpMock({ contracts: HOST_CONTRACTS })
 const SECRET_ENV = 'sentinel-datasette-secret-77aa'
 const image = { kind: 'image' as const, ref: `registry.heroku.com/birds/web@sha256:${'d'.repeat(64)}`, digest: `sha256:${'d'.repeat(64)}`, configDigest: CONFIG_DIGEST }
 
