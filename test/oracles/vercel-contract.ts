@@ -1,4 +1,3 @@
-import type { ZodTypeAny } from 'zod/v3'
 import { AssignAliasRequest$outboundSchema } from '@vercel/sdk/models/assignaliasop.js'
 import { CreateProjectRequest$outboundSchema } from '@vercel/sdk/models/createprojectcontenthint2.js'
 import { CreateProjectEnvRequest$outboundSchema } from '@vercel/sdk/models/createprojectenvop.js'
@@ -11,6 +10,12 @@ import { ListDeploymentAliasesRequest$outboundSchema } from '@vercel/sdk/models/
 import { RequestRollbackRequest$outboundSchema } from '@vercel/sdk/models/requestrollbackop.js'
 import { CreateDeploymentRequest$outboundSchema } from '@vercel/sdk/models/responsebodyimages.js'
 import { UploadFileRequest$outboundSchema } from '@vercel/sdk/models/uploadfileop.js'
+
+/** The slice of a zod (v3) schema this oracle uses; @vercel/sdk's models are zod/v3 schemas. */
+interface ZodTypeAny {
+  _def: unknown
+  safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: { issues: Array<{ path: Array<string | number>; message: string }> } }
+}
 
 /** One REST operation of Vercel's own SDK (@vercel/sdk, src/funcs/*.ts): method, path template, request model. */
 interface Operation {
@@ -108,6 +113,7 @@ function isEmptyObject(value: unknown): boolean {
 }
 
 function unwrap(schema: ZodTypeAny): ZodTypeAny {
+  // Walks the model's wrappers (effects, optional, lazy) down to the object that names the fields.
   let current = schema
   for (let i = 0; i < 20; i++) {
     const def = current._def as { typeName?: string; schema?: ZodTypeAny; innerType?: ZodTypeAny; getter?: () => ZodTypeAny }

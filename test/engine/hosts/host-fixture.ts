@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createContainer, publish, type ServiceOverrides } from '@datapub/core'
-import { recordEvents } from '@datapub/core/testing'
+import { createContainer, publish, type PublishOutcome, type ServiceOverrides } from '@datapub/core'
+import { recordEvents, type RecordedRun } from '@datapub/core/testing'
 import { defaultPipelineServices } from '../../../packages/core/src/publish/pipeline-services.js'
 import { verifyDeployment } from '../../../packages/core/src/publish/verify-deployment.js'
 import { engineEnv } from '../../helpers/engine-env.js'
@@ -15,7 +15,7 @@ export interface HostFixture {
   services: ServiceOverrides
   dockerHost: string
   registry: string
-  publishRows(provider: string, name: string, rows: string, providerOptions: Record<string, unknown>, extra?: Record<string, unknown>): ReturnType<typeof recordEvents>
+  publishRows(provider: string, name: string, rows: string, providerOptions: Record<string, unknown>, extra?: Record<string, unknown>): Promise<RecordedRun<PublishOutcome>>
 }
 
 /**
