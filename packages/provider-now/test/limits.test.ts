@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { DatapubError } from '@datapub/core/kit'
-import { checkBundleLimits } from '../src/check-bundle-limits.js'
-import { rateLimitWaitMs } from '../src/rate-limit-wait-ms.js'
-import { imageTooLarge, parseNowEvent } from '../src/parse-now-event.js'
-import { VERCEL_ERAS } from '../src/vercel-eras.js'
+import { checkBundleLimits } from '../src/vercel/check-bundle-limits.js'
+import { rateLimitWaitMs } from '../src/shared/rate-limit-wait-ms.js'
+import { imageTooLarge, parseNowEvent } from '../src/now/parse-now-event.js'
+import { VERCEL_ERAS } from '../src/vercel/vercel-eras.js'
 import { now, vercel } from '../src/index.js'
 
 const MiB = 1024 * 1024

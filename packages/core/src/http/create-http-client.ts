@@ -1,6 +1,7 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
-import { DatapubError } from '../errors/datapub-error.js'
 import { redactText, registerSecret } from './redact.js'
+import { HttpError } from './http-error.js'
+import { retryAfterMs } from './retry-after-ms.js'
 import { retryDelayMs, isRetryable, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.js'
 
 export interface HttpClientOptions {
@@ -67,29 +68,54 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
   return client
 }
 
-export function toHttpError(error: AxiosError, provider?: string): DatapubError {
+export function toHttpError(error: AxiosError, provider?: string): HttpError {
   const status = error.response?.status
   const method = (error.config?.method ?? 'get').toUpperCase()
   const url = redactText(`${error.config?.baseURL ?? ''}${error.config?.url ?? ''}`)
   const prefix = provider === undefined ? 'HTTP' : `${provider.toUpperCase().replace(/-/g, '_')}_HTTP`
   const body = error.response?.data
   const detail = extractMessage(body)
-  if (status === undefined) {
+  const owner = provider === undefined ? {} : { provider }
+  if (status === undefined || error.response === undefined) {
     const timedOut = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'
-    return new DatapubError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_ERROR', `${method} ${url} failed: ${timedOut ? 'timed out' : (error.code ?? error.message)}.`, {
+    return new HttpError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_ERROR', `${method} ${url} failed: ${timedOut ? 'timed out' : (error.code ?? error.message)}.`, {
+      ...owner,
       fault: 'host',
-      ...(provider === undefined ? {} : { provider }),
       hint: 'Check the network and the API URL, then retry.',
       details: { method, url, code: error.code },
+      method,
+      url,
+      retryable: isRetryable(error),
     })
   }
+  const headers = plainHeaders(error.response.headers)
+  const wait = retryAfterMs(headers)
   const fault = status === 401 || status === 403 || status === 404 || status === 409 || status === 422 || status === 400 || status === 402 ? 'user' : 'host'
-  return new DatapubError(`${prefix}_${status}`, `${method} ${url} answered ${status}${detail ? `: ${detail}` : ''}.`, {
+  const hint = status === 401 || status === 403 ? 'Check the token or credentials and their permissions.' : status === 429 ? 'The host is rate limiting; wait and retry.' : undefined
+  return new HttpError(`${prefix}_${status}`, `${method} ${url} answered ${status}${detail ? `: ${detail}` : ''}.`, {
+    ...owner,
     fault,
-    ...(provider === undefined ? {} : { provider }),
-    hint: status === 401 || status === 403 ? 'Check the token or credentials and their permissions.' : status === 429 ? 'The host is rate limiting; wait and retry.' : undefined,
+    ...(hint === undefined ? {} : { hint }),
     details: { method, url, status, body: typeof body === 'object' ? body : undefined },
-  } as never)
+    method,
+    url,
+    status,
+    response: { status, headers, body },
+    retryable: isRetryable(error),
+    ...(wait === undefined ? {} : { retryAfterMs: wait }),
+  })
+}
+
+/** Axios headers as a plain object of lower-case names to strings (repeated headers joined). */
+export function plainHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (typeof headers !== 'object' || headers === null) return out
+  const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? (headers as { toJSON(): object }).toJSON() : headers
+  for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+    if (value === undefined || value === null) continue
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+  }
+  return out
 }
 
 function extractMessage(body: unknown): string | undefined {
