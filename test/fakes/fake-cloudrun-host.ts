@@ -115,7 +115,29 @@ export async function startFakeCloudrun(options: FakeCloudrunOptions): Promise<F
     void container.healthy.then((ok) => (running.up = ok))
   }
 
-  const templateKey = (service: Json) => JSON.stringify(service.template ?? {})
+  // The client library sends enums as numbers ($alt=json;enum-encoding=int); Cloud Run stores the value.
+  const INGRESS = ['INGRESS_TRAFFIC_UNSPECIFIED', 'INGRESS_TRAFFIC_ALL', 'INGRESS_TRAFFIC_INTERNAL_ONLY', 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER', 'INGRESS_TRAFFIC_NONE']
+  const TRAFFIC = ['TRAFFIC_TARGET_ALLOCATION_TYPE_UNSPECIFIED', 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION']
+  const normalise = (service: Json): void => {
+    if (typeof service.ingress === 'number') service.ingress = INGRESS[service.ingress]
+    if (service.ingress === 'INGRESS_TRAFFIC_UNSPECIFIED') delete service.ingress
+    if (Array.isArray(service.traffic)) service.traffic = (service.traffic as Array<{ type?: unknown }>).map((t) => (typeof t.type === 'number' ? { ...t, type: TRAFFIC[t.type] } : t))
+  }
+
+  // Proto3 semantics: a default value ('', 0, false, {}, []) is the same as an absent field, and
+  // key order means nothing. A template that differs only so is not a change (no new revision).
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical)
+    if (typeof value !== 'object' || value === null) return value
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value).sort()) {
+      const v = canonical((value as Json)[key])
+      const empty = v === '' || v === 0 || v === '0' || v === false || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
+      if (!empty) out[key] = v
+    }
+    return out
+  }
+  const templateKey = (service: Json) => JSON.stringify(canonical(service.template ?? {}))
 
   const update = async (request: FakeRequest, name: string): Promise<FakeReply> => {
     const body = request.body as Json
@@ -142,6 +164,7 @@ export async function startFakeCloudrun(options: FakeCloudrunOptions): Promise<F
     }
     // The client library sends service.name in the URL, not the body.
     state.service.name = name
+    normalise(state.service)
     state.generation++
     if (templateKey(state.service) !== before || state.revisions.length === 0) {
       const container = ((state.service.template as Json | undefined)?.containers as Array<{ image?: string; env?: Array<{ name: string; value?: string }> }> | undefined)?.[0]
@@ -169,6 +192,11 @@ export async function startFakeCloudrun(options: FakeCloudrunOptions): Promise<F
     if (op.kind === 'delete') return { status: 200, json: { name, done: true, response: { '@type': 'type.googleapis.com/google.cloud.run.v2.Service', name: op.service } } }
     if (s === undefined) return { status: 200, json: { name, done: true, error: { code: 5, message: 'service gone' } } }
     await reconcile(s)
+    // Like Cloud Run, the operation ends once the serving revision is ready to take requests.
+    if (s.running !== undefined && !s.running.up) {
+      await Promise.race([s.running.container.healthy, new Promise((resolve) => setTimeout(resolve, 1000))])
+      if (!s.running.up) return { status: 200, json: { name, done: false, metadata: { '@type': 'type.googleapis.com/google.cloud.run.v2.Service', name: op.service } } }
+    }
     return { status: 200, json: { name, done: true, metadata: { '@type': 'type.googleapis.com/google.cloud.run.v2.Service', name: op.service }, response: { '@type': 'type.googleapis.com/google.cloud.run.v2.Service', ...view(s) } } }
   }
 
