@@ -210,8 +210,10 @@ export async function startFakeHeroku(options: FakeHerokuOptions): Promise<FakeH
     }
     if (sub === 'config-vars') {
       if (method === 'PATCH') {
-        for (const [k, v] of Object.entries(request.body as Record<string, string | null>)) v === null ? delete s.config[k] : (s.config[k] = v)
-        addRelease(s, `Set ${Object.keys(request.body as object).join(', ')} config vars`, undefined)
+        const changed = Object.entries(request.body as Record<string, string | null>).filter(([k, v]) => (v === null ? k in s.config : s.config[k] !== v))
+        for (const [k, v] of changed) v === null ? delete s.config[k] : (s.config[k] = v)
+        // Unconfirmed: a PATCH that changes no value is taken to make no release.
+        if (changed.length > 0) addRelease(s, `Set ${changed.map(([k]) => k).join(', ')} config vars`, undefined)
       }
       return answer(200, s.config, 'ConfigVars')
     }

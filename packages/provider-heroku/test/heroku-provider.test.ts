@@ -34,7 +34,6 @@ describeProviderConformance(heroku, {
   invalidOptions: [
     { options: { dynoQuantity: 0 }, path: 'dynoQuantity' },
     { options: { configVar: ['no-equals'] }, path: 'configVar.0' },
-    { options: { slugLimit: '2gb' }, path: 'slugLimit' },
     { options: { path: 'git' }, path: 'path' },
     { options: { registryUrl: 'ftp://registry.example' }, path: 'registryUrl' },
     { options: { region: 'US East' }, path: 'region' },
