@@ -5,6 +5,7 @@ import { createContainer, publish, type PublishOutcome, type ServiceOverrides } 
 import { recordEvents, type RecordedRun } from '@datapub/core/testing'
 import { defaultPipelineServices } from '../../../packages/core/src/publish/stages/pipeline-services.js'
 import { verifyDeployment } from '../../../packages/core/src/publish/stages/verify-deployment.js'
+import { createHttpClient } from '../../../packages/core/src/http/create-http-client.js'
 import { engineEnv } from '../../helpers/engine-env.js'
 import { routeFetch } from '../../fakes/route-fetch.js'
 
@@ -32,6 +33,12 @@ export async function hostFixture(routes: () => Record<string, string>, env: Rec
   const services: ServiceOverrides = {
     Env: { DOCKER_HOST: engine.dockerHost, DATAPUB_BASE_IMAGE: engine.baseImage, DATAPUB_RUNTIME_IMAGE: engine.runtimeImage, DATAPUB_PIP_FIND_LINKS: engine.wheels, ...env },
     Pipeline: { ...pipeline, verifyDeployment: (url, databases, options) => verifyDeployment(url, databases, { ...options, intervalMs: 250, fetch: fetchRouted }) },
+    // A provider's own requests to its deployment URLs (access probes) take the same route.
+    HttpClientFactory: (options) => {
+      const url = new URL(options.baseURL)
+      const base = routes()[url.hostname]
+      return createHttpClient(base === undefined ? options : { ...options, baseURL: `${base}/__host/${url.hostname}${url.pathname === '/' ? '' : url.pathname}` })
+    },
   }
   return {
     work,
