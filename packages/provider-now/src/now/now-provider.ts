@@ -34,6 +34,7 @@ export const now = defineProvider({
   name: 'now',
   apiVersion: 1,
   title: 'Zeit Now v1 (retired host)',
+  retired: 'new deployments refused since 2019; list, status, export and destroy remain',
   description: 'Retired: Now has refused Now 1.0 deployments since 2019. Lists, reports, exports and destroys what is left, to move it with `datapub migrate --from now:<id> --to vercel` (or another host).',
   options: nowOptionsSchema,
   accepts: 'context',
