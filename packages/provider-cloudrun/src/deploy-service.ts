@@ -2,6 +2,8 @@ import type { DeployInput, DeploymentResult } from '@datapub/core/kit'
 import { isDatapubError } from '@datapub/core/kit'
 import { buildService, checkResources } from './build-service.js'
 import { mergeService } from './merge-service.js'
+import { artifactLocation } from './artifact-registry.js'
+import { pruneImages } from './prune-images.js'
 import { awaitOperation } from './await-operation.js'
 import { cloudrunError, isNotFound } from './cloudrun-error.js'
 import type { CloudrunRuntime } from './cloudrun-runtime.js'
@@ -44,6 +46,7 @@ export async function deployService(rt: CloudrunRuntime, input: DeployInput): Pr
   } else if (access === 'invoker-iam-disabled') {
     rt.emit({ type: 'warning', code: 'CLOUDRUN_INVOKER_IAM_DISABLED', message: `An organisation policy does not allow allUsers on ${id}; the service is public through its disabled invoker IAM check (invokerIamDisabled) instead.` })
   }
+  if (rt.options.keepImages !== undefined) await keepNewestImages(rt, name, id, rt.options.keepImages, input.signal)
   const url = deployed.uri ?? ''
   if (url === '') throw cloudrunError('CLOUDRUN_NO_URL', `Service ${id} is ready but has no URL.`, 'host', 'The service may have its default URL disabled; check it in the Cloud Run console.')
   const revision = shortName(deployed.latestReadyRevision)
@@ -59,6 +62,19 @@ export async function deployService(rt: CloudrunRuntime, input: DeployInput): Pr
     project: rt.project,
     region: rt.region,
   }
+}
+
+/** --keep-images: Artifact Registry only; another registry's images are not ours to delete. */
+async function keepNewestImages(rt: CloudrunRuntime, name: string, id: string, keep: number, signal: AbortSignal): Promise<void> {
+  if (rt.options.registryUrl !== undefined) {
+    rt.emit({ type: 'warning', code: 'CLOUDRUN_KEEP_IMAGES_SKIPPED', message: '--keep-images applies to Artifact Registry only; images pushed to --registry-url are left as they are.' })
+    return
+  }
+  const [revisions] = await withQuotaRetry(`Listing revisions of ${id}`, () => rt.clients.revisions.listRevisions({ parent: name }), signal)
+  const inUse = new Set(revisions.flatMap((r) => (r.containers ?? []).map((c) => /@(sha256:[a-f0-9]{64})$/.exec(c.image ?? '')?.[1]).filter((d): d is string => d !== undefined)))
+  const { location } = artifactLocation(rt.options.artifactRegion)
+  const deleted = await pruneImages(rt.http, await rt.session.accessToken(), { project: rt.options.artifactProject ?? rt.project, location, repository: rt.options.artifactRepository, package: `datasette-${id}` }, keep, inUse, { ...(rt.options.artifactApiUrl === undefined ? {} : { apiUrl: rt.options.artifactApiUrl }), signal })
+  if (deleted.length > 0) rt.emit({ type: 'deploy:status', state: 'pruned', message: `deleted ${deleted.length} older image${deleted.length === 1 ? '' : 's'} of ${id} from Artifact Registry (--keep-images ${keep})` })
 }
 
 async function readService(rt: CloudrunRuntime, name: string, signal: AbortSignal): Promise<IService | undefined> {

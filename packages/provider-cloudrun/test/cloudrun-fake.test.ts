@@ -49,6 +49,12 @@ describe('cloudrun against a stateful fake', () => {
     expect((fake.services.get(key())!.service.template as { serviceAccount?: string }).serviceAccount).toBe('runner@datapub-test-1.iam.gserviceaccount.com')
   })
 
+  it('--keep-images leaves images in another registry alone, and says so', async () => {
+    const { ops, events } = await setup({}, { keepImages: 2 })
+    await ops.deploy(input())
+    expect(events.some((e) => e.type === 'warning' && (e as { code: string }).code === 'CLOUDRUN_KEEP_IMAGES_SKIPPED')).toBe(true)
+  })
+
   it('falls back to invokerIamDisabled when an organisation policy blocks allUsers', async () => {
     const { fake, ops, events } = await setup({ blockAllUsers: true })
     await ops.deploy(input())
