@@ -1,11 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createContainer, publish, type PublishOutcome, type ServiceOverrides } from '@datapub/core'
+import { createContainer, publish, Tokens, verifyDeployment, type PublishOutcome, type ServiceOverrides } from '@datapub/core'
 import { recordEvents, type RecordedRun } from '@datapub/core/testing'
-import { defaultPipelineServices } from '../../../packages/core/src/publish/stages/pipeline-services.js'
-import { verifyDeployment } from '../../../packages/core/src/publish/stages/verify-deployment.js'
-import { createHttpClient } from '../../../packages/core/src/http/create-http-client.js'
 import { engineEnv } from '../../helpers/engine-env.js'
 import { routeFetch } from '../../fakes/route-fetch.js'
 
@@ -28,7 +25,10 @@ export async function hostFixture(routes: () => Record<string, string>, env: Rec
   const engine = engineEnv()
   if (engine.registry === undefined) throw new Error('DATAPUB_REGISTRY is not set: the engine tier needs the local registry.')
   const work = await mkdtemp(path.join(tmpdir(), 'datapub-fidelity-'))
-  const pipeline = defaultPipelineServices()
+  // The defaults of the composition root, with only the routing below replaced.
+  const defaults = createContainer({})
+  const pipeline = defaults.resolve(Tokens.Pipeline)
+  const createHttpClient = defaults.resolve(Tokens.HttpClientFactory)
   const fetchRouted = routeFetch(routes)
   const services: ServiceOverrides = {
     Env: { DOCKER_HOST: engine.dockerHost, DATAPUB_BASE_IMAGE: engine.baseImage, DATAPUB_RUNTIME_IMAGE: engine.runtimeImage, DATAPUB_PIP_FIND_LINKS: engine.wheels, ...env },
