@@ -21,6 +21,16 @@ describe('datapub', () => {
     for (const command of ['publish', 'plan', 'providers', 'list', 'status', 'destroy', 'csvs-to-sqlite', 'inspect-image']) expect(stdout).toContain(command)
   })
 
+  it('marks now as a retired host in `datapub providers`, and says what remains', async () => {
+    const { code, stdout } = await run(['providers'])
+    expect(code).toBe(EXIT.ok)
+    const row = stdout.split('\n').find((line) => line.startsWith('now '))
+    expect(row).toMatch(/Zeit Now v1 \(retired host\)\s+retired: new deployments refused since 2019; list, status, export and destroy remain/)
+    expect(stdout.split('\n').find((line) => line.startsWith('vercel '))).toMatch(/deploys bundle/)
+    const json = JSON.parse((await run(['providers', '--json'])).stdout) as Array<{ name: string; retired?: string }>
+    expect(json.find((p) => p.name === 'now')?.retired).toMatch(/refused since 2019/)
+  })
+
   it('prints publish help with the common datasette flags and the providers', async () => {
     const { code, stdout } = await run(['publish', '--help'])
     expect(code).toBe(EXIT.ok)

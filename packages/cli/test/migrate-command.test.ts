@@ -9,7 +9,7 @@ import { printError } from '../src/print-error.js'
 
 
 const { nock } = useHttpMock()
-const NOW = 'https://api.zeit.co'
+const NOW = 'https://api.vercel.com'
 const TOKEN = 'sentinel-now-token-migrate-61'
 
 async function run(argv: string[], env: Record<string, string> = {}, json = false) {
@@ -28,8 +28,8 @@ async function run(argv: string[], env: Record<string, string> = {}, json = fals
 
 function mockNowExport(times = 1) {
   const api = nock(NOW, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
-  api.get('/v3/now/deployments/dpl_birds').times(times).reply(200, { uid: 'dpl_birds', name: 'birds', url: 'birds-abc.now.sh', state: 'READY', created: 1, meta: { datapubEnvNames: 'DATASETTE_SECRET' } })
-  api.get('/now/deployments/dpl_birds/aliases').times(times).reply(200, { aliases: [{ alias: 'birds.now.sh' }] })
+  api.get('/v13/deployments/dpl_birds').times(times).reply(200, { uid: 'dpl_birds', name: 'birds', url: 'birds-abc.now.sh', state: 'READY', created: 1, meta: { datapubEnvNames: 'DATASETTE_SECRET' } })
+  api.get('/v2/deployments/dpl_birds/aliases').times(times).reply(200, { aliases: [{ alias: 'birds.now.sh' }] })
 }
 
 describe('datapub migrate now → cloudrun (plan)', () => {

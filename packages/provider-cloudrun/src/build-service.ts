@@ -15,9 +15,9 @@ export interface ServiceInput {
 }
 
 /**
- * The whole Service, sent as an upsert: every field we manage is set, so a redeploy with fewer
- * options also removes what an earlier deploy set. Traffic goes back to the latest revision,
- * undoing an earlier rollback.
+ * The fields datapub manages, as a whole Service for a first deploy; a redeploy merges them into
+ * the service as read (merge-service.ts). Traffic goes back to the latest revision, undoing an
+ * earlier rollback.
  */
 export function buildService(input: ServiceInput, options: CloudrunOptions): IService {
   const limits: Record<string, string> = {}
@@ -34,6 +34,7 @@ export function buildService(input: ServiceInput, options: CloudrunOptions): ISe
       },
       ...(options.timeout === undefined ? {} : { timeout: { seconds: options.timeout } }),
       ...(options.concurrency === undefined ? {} : { maxInstanceRequestConcurrency: options.concurrency }),
+      ...(options.serviceAccount === undefined ? {} : { serviceAccount: options.serviceAccount }),
     },
     traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }],
   }

@@ -44,6 +44,26 @@ export function isRetryable(error: unknown): boolean {
   return code === CODE.RESOURCE_EXHAUSTED || code === CODE.UNAVAILABLE
 }
 
+/**
+ * How long the host asked us to wait, from a google.rpc.RetryInfo detail (`retryDelay`, as
+ * "1.5s" in JSON or {seconds, nanos} once decoded) or a Retry-After header on the error.
+ */
+export function googleRetryAfterMs(error: unknown): number | undefined {
+  const e = error as { statusDetails?: unknown[]; details?: unknown; metadata?: { get?(key: string): unknown[] }; response?: { headers?: Record<string, string> } } | undefined
+  const details = [...(Array.isArray(e?.statusDetails) ? e.statusDetails : []), ...(Array.isArray(e?.details) ? e.details : [])]
+  for (const detail of details) {
+    const delay = (detail as { retryDelay?: unknown } | null)?.retryDelay
+    if (typeof delay === 'string' && /^\d+(\.\d+)?s$/.test(delay)) return Math.round(Number(delay.slice(0, -1)) * 1000)
+    if (typeof delay === 'object' && delay !== null) {
+      const { seconds, nanos } = delay as { seconds?: unknown; nanos?: unknown }
+      return Math.round(Number(seconds ?? 0) * 1000 + Number(nanos ?? 0) / 1e6)
+    }
+  }
+  const header = e?.response?.headers?.['retry-after']
+  if (header !== undefined && /^\d+$/.test(header)) return Number(header) * 1000
+  return undefined
+}
+
 /** Maps a Google API failure to a coded error with a hint; `what` names the call for the message. */
 export function mapGoogleError(error: unknown, what: string, api = 'Cloud Run Admin API'): DatapubError {
   if (isDatapubError(error) && !String(error.code).includes('_HTTP_') && error.code !== 'HTTP_ERROR') return error

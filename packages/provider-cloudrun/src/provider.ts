@@ -61,7 +61,7 @@ export const cloudrun = defineProvider({
         await getService(rt, id, signal)
         const name = rt.serviceName(id)
         const [operation] = await withQuotaRetry(`Deleting service ${id}`, () => rt.clients.services.deleteService({ name }), signal)
-        await awaitOperation(rt.clients.services, name, operation, `Deleting service ${id}`, signal)
+        await awaitOperation(rt.clients.services, name, operation, `Deleting service ${id}`, signal, 'delete')
         rt.emit({ type: 'deploy:status', state: 'deleted', message: `deleted Cloud Run service ${id}` })
       },
       rollback: async (id, signal) => rollbackService(await runtime(), id, signal),

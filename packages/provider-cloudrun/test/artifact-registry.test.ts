@@ -82,3 +82,20 @@ describe('push target and Artifact Registry', () => {
     expect(await remote()).not.toHaveProperty('insecure')
   })
 })
+
+describe('--keep-images', () => {
+  const PKG = `${REPO_PATH}/packages/datasette-birds`
+  const version = (n: number) => ({ name: `projects/${PROJECT}/locations/us/repositories/datasette/packages/datasette-birds/versions/sha256:${String(n).repeat(64)}`, createTime: `2026-01-0${n}T00:00:00Z` })
+
+  it('deletes the versions beyond the N newest, across pages, but never one a revision still uses', async () => {
+    const { pruneImages } = await import('../src/prune-images.js')
+    const http = createFakeContext({}, { provider: 'cloudrun' }).context.http
+    arApi().get(`${PKG}/versions`).query({ pageSize: '500' }).reply(200, { versions: [version(1), version(4), version(2)], nextPageToken: 'p2' })
+    arApi().get(`${PKG}/versions`).query({ pageSize: '500', pageToken: 'p2' }).reply(200, { versions: [version(5), version(3)] })
+    // Keep 2: 5 and 4 stay; 3 and 1 go; 2 is what a revision runs, so it stays too.
+    arApi().delete(`${PKG}/versions/sha256%3A${'3'.repeat(64)}`).query({ force: 'true' }).reply(200, { name: 'op-1' })
+    arApi().delete(`${PKG}/versions/sha256%3A${'1'.repeat(64)}`).query({ force: 'true' }).reply(200, { name: 'op-2' })
+    const deleted = await pruneImages(http, ACCESS_TOKEN, { project: PROJECT, location: 'us', repository: 'datasette', package: 'datasette-birds' }, 2, new Set([`sha256:${'2'.repeat(64)}`]), { signal: new AbortController().signal })
+    expect(deleted).toEqual([`sha256:${'3'.repeat(64)}`, `sha256:${'1'.repeat(64)}`])
+  })
+})

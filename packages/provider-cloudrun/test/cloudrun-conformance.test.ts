@@ -1,7 +1,7 @@
 import { describeProviderConformance } from '@datapub/core/testing'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { cloudrun } from '../src/index.js'
-import { ALT, IMAGE, PARENT, SENTINELS, mockTokenExchange, operation, runApi, serviceJson, writeAdcFile } from './google-api-mock.js'
+import { ALT, IMAGE, PARENT, SENTINELS, googleError, mockTokenExchange, operation, runApi, serviceJson, writeAdcFile } from './google-api-mock.js'
 
 const { nock } = useHttpMock()
 const NAME = `${PARENT}/services/birds`
@@ -34,6 +34,8 @@ describeProviderConformance(cloudrun, {
       // checkAuth probes the project with a one-item list.
       api.get(`/v2/${PARENT}/services`).query({ pageSize: '1', ...ALT }).reply(200, { services: [serviceJson()] })
       // deploy: upsert, one operation poll, IAM read-modify-write.
+      // The service is read first: a redeploy changes only what datapub manages.
+      api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
       api.patch(`/v2/${NAME}`, (body: { template?: { containers?: Array<{ image?: string }> } }) => body.template?.containers?.[0]?.image === IMAGE).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', false))
       // Operation polls go through gax's operations client, which adds no $alt parameter.
       api.get(`/v2/${PARENT}/operations/op-1`).reply(200, operation('op-1', true, { response: serviceJson() }))

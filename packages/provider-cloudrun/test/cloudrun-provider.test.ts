@@ -63,6 +63,8 @@ describe('deploy', () => {
         maxInstanceRequestConcurrency: 80,
       },
     }
+    // The service is read first: a redeploy changes only what datapub manages.
+    api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${NAME}`, expected).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', true, { response: serviceJson() }))
     mockPublicPolicy(api)
     const result = await ops.deploy(deployInput())
@@ -75,6 +77,7 @@ describe('deploy', () => {
     mockTokenExchange(nock)
     const api = runApi(nock)
     const prod = `${PARENT}/services/birds-prod`
+    api.get(`/v2/${prod}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api
       .patch(`/v2/${prod}`, (body: { template: { containers: Array<{ env: unknown }>; scaling: object } }) => {
         expect(body.template.containers[0]!.env).toEqual([{ name: 'DATASETTE_SECRET', value: SECRET }])
@@ -91,6 +94,8 @@ describe('deploy', () => {
     const { ops, fake } = await setup()
     mockTokenExchange(nock)
     const api = runApi(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', false))
     api.get(`/v2/${PARENT}/operations/op-1`).reply(200, operation('op-1', false))
     api.get(`/v2/${PARENT}/operations/op-1`).reply(200, operation('op-1', true, { response: serviceJson('birds', { reconciling: true, terminalCondition: { type: 'Ready', state: 'CONDITION_RECONCILING' } }) }))
@@ -104,6 +109,8 @@ describe('deploy', () => {
     const { ops } = await setup()
     mockTokenExchange(nock)
     const api = runApi(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', false))
     api.get(`/v2/${PARENT}/operations/op-1`).reply(200, operation('op-1', true, { error: { code: 9, message: "Revision 'birds-00003-bad' is not ready and cannot serve traffic." } }))
     const message = 'The user-provided container failed to start and listen on the port defined provided by the PORT=8001 environment variable.'
@@ -117,6 +124,8 @@ describe('deploy', () => {
     const { ops } = await setup()
     mockTokenExchange(nock)
     const api = runApi(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', true, { response: serviceJson('birds', { terminalCondition: { type: 'Ready', state: 'CONDITION_FAILED', message: 'Image not found', reason: 'CONTAINER_MISSING' } }) }))
     expect(await failure(ops.deploy(deployInput()))).toMatchObject({ code: 'CLOUDRUN_REVISION_FAILED', message: expect.stringContaining('CONTAINER_MISSING') })
   })
@@ -125,6 +134,8 @@ describe('deploy', () => {
     const { ops } = await setup()
     mockTokenExchange(nock)
     const api = runApi(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(429, googleError(429, 'RESOURCE_EXHAUSTED', "Quota exceeded for quota metric 'Write requests' of service 'run.googleapis.com'."))
     api.patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', true, { response: serviceJson() }))
     mockPublicPolicy(api)
@@ -134,6 +145,8 @@ describe('deploy', () => {
   it('maps 409 ABORTED (a concurrent change) to CLOUDRUN_CONFLICT without retrying', async () => {
     const { ops } = await setup()
     mockTokenExchange(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    runApi(nock).get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     runApi(nock).patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(409, googleError(409, 'ABORTED', 'Resource was modified concurrently; please retry.'))
     expect(await failure(ops.deploy(deployInput()))).toMatchObject({ code: 'CLOUDRUN_CONFLICT', fault: 'user', hint: expect.any(String) })
   })
@@ -141,6 +154,8 @@ describe('deploy', () => {
   it('maps 400 INVALID_ARGUMENT with the host message', async () => {
     const { ops } = await setup()
     mockTokenExchange(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    runApi(nock).get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     runApi(nock).patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(400, googleError(400, 'INVALID_ARGUMENT', 'spec.template.spec.containers[0].resources.limits.memory: Invalid value specified for memory.'))
     const error = await failure(ops.deploy(deployInput()))
     expect(error).toMatchObject({ code: 'CLOUDRUN_INVALID_ARGUMENT', fault: 'user' })
@@ -151,6 +166,8 @@ describe('deploy', () => {
     const { ops, fake } = await setup({ public: false })
     mockTokenExchange(nock)
     const api = runApi(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', true, { response: serviceJson() }))
     api.get(`/v2/${NAME}:getIamPolicy`).query(ALT).reply(200, { version: 1, etag: 'BwY=', bindings: [{ role: 'roles/run.invoker', members: ['allUsers', 'user:ann@example.com'] }, { role: 'roles/run.viewer', members: ['group:g@example.com'] }] })
     api.post(`/v2/${NAME}:setIamPolicy`, { policy: { version: 1, etag: 'BwY=', bindings: [{ role: 'roles/run.invoker', members: ['user:ann@example.com'] }, { role: 'roles/run.viewer', members: ['group:g@example.com'] }] } }).query(ALT).reply(200, {})
@@ -162,10 +179,17 @@ describe('deploy', () => {
     const { ops } = await setup()
     mockTokenExchange(nock)
     const api = runApi(nock)
+    // The service is read first: a redeploy changes only what datapub manages.
+    api.get(`/v2/${NAME}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${NAME}`).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', true, { response: serviceJson() }))
     mockPublicPolicy(api, false)
     api.post(`/v2/${NAME}:setIamPolicy`).query(ALT).reply(400, googleError(400, 'FAILED_PRECONDITION', 'One or more users named in the policy do not belong to a permitted customer.'))
-    expect(await failure(ops.deploy(deployInput()))).toMatchObject({ code: 'CLOUDRUN_PUBLIC_ACCESS_DENIED', hint: expect.stringContaining('--no-public') })
+    // The other way to a public URL, disabling the invoker check, is refused by policy too.
+    api
+      .patch(`/v2/${NAME}`, (body: { invokerIamDisabled?: boolean }) => body.invokerIamDisabled === true)
+      .query((q) => String(q.updateMask).replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()) === 'invokerIamDisabled')
+      .reply(400, googleError(400, 'FAILED_PRECONDITION', "organization policy constraint 'run.managed.requireInvokerIam' requires IAM invoker checks."))
+    expect(await failure(ops.deploy(deployInput()))).toMatchObject({ code: 'CLOUDRUN_PUBLIC_ACCESS_DENIED', message: expect.stringContaining('private'), hint: expect.stringContaining('--no-public') })
   })
 
   it('refuses an image that was never pushed to a registry', async () => {

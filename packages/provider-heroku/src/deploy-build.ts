@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import { createKitHttpClient, DatapubError, waitUntil, type ContextArtifact, type DeploymentResult, type Emit, type HttpClientFactory, type Logger } from '@datapub/core/kit'
 import type { HerokuApi } from './heroku-api.js'
 import type { HerokuApp, HerokuBuild, HerokuRelease, HerokuSource } from './heroku-types.js'
-import { checkSlugSize, mb } from './check-slug-size.js'
+import { mb } from './format-mb.js'
 import type { HerokuOptions } from './options.js'
 import { packContext } from './pack-context.js'
 import { setConfigVars } from './set-config-vars.js'
@@ -26,7 +26,9 @@ export interface BuildServices {
 /**
  * The build path, for when no engine is at hand: the context plus a heroku.yml goes up through
  * /sources, Heroku builds the Dockerfile on the container stack, and the build's release is
- * awaited like an image release. The tarball is checked against the slug cap before upload.
+ * awaited like an image release. No slug cap applies: the 500 MB slug limit is the slug
+ * compiler's, for classic buildpacks only (devcenter slug-compiler); a Docker build's limits are
+ * the build time and the dyno's boot timeout.
  */
 export async function deployBuild(services: BuildServices, input: DeployBuildInput, options: HerokuOptions): Promise<DeploymentResult> {
   const { api, http, emit, logger } = services
@@ -34,7 +36,6 @@ export async function deployBuild(services: BuildServices, input: DeployBuildInp
   const path = `/apps/${encodeURIComponent(app)}`
   const packed = await packContext(input.artifact.dir, input.artifact.files, input.signal)
   try {
-    checkSlugSize(packed.bytes, options.slugLimit)
     await setConfigVars(api, app, input.vars, input.signal)
     const source = await api.post<HerokuSource>('/sources', { signal: input.signal })
     emit({ type: 'deploy:status', state: 'uploading', message: `uploading ${mb(packed.bytes)} of source` })

@@ -19,7 +19,13 @@ export async function ensureApp(api: HerokuApi, name: string, options: Pick<Hero
   if (found !== undefined) {
     if (found.stack?.name !== 'container' && found.build_stack?.name !== 'container') {
       emit({ type: 'deploy:status', state: 'stack', message: `switching ${name} from ${found.stack?.name ?? 'its stack'} to the container stack` })
-      return api.patch<HerokuApp>(`/apps/${encodeURIComponent(name)}`, { body: { build_stack: 'container' }, signal })
+      const switched = await api.patch<HerokuApp>(`/apps/${encodeURIComponent(name)}`, { body: { build_stack: 'container' }, signal }).catch((error: unknown) => {
+        if (herokuStatus(error) === 422 || herokuStatus(error) === 403) throw notContainer(name, found.stack?.name, error)
+        throw error
+      })
+      // Heroku's CLI releases an image only when the stack or the build stack is container.
+      if (switched.stack?.name !== 'container' && switched.build_stack?.name !== 'container') throw notContainer(name, switched.stack?.name)
+      return switched
     }
     return found
   }
@@ -38,6 +44,15 @@ export async function ensureApp(api: HerokuApi, name: string, options: Pick<Hero
       throw nameTaken(name, error)
     }
     throw error
+  })
+}
+
+function notContainer(name: string, stack: string | undefined, cause?: unknown): DatapubError {
+  return new DatapubError('HEROKU_STACK_NOT_CONTAINER', `The Heroku app ${name} is on the ${stack ?? 'buildpack'} stack and could not be switched to the container stack, which an image release needs.`, {
+    fault: 'user',
+    provider: 'heroku',
+    hint: `Run \`heroku stack:set container -a ${name}\` and publish again, or publish to a new --name.`,
+    ...(cause === undefined ? {} : { cause }),
   })
 }
 

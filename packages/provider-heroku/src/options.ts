@@ -30,7 +30,6 @@ export const herokuOptionsSchema = z.object({
     .regex(hostOrUrl, 'a registry host[:port], optionally with http:// or https://')
     .optional()
     .describe('Container registry to push to (default registry.heroku.com); http:// or a loopback host means plain http'),
-  slugLimit: z.enum(['500mb', '1gb']).default('500mb').describe('Slug size cap checked before a build upload: 500mb, or 1gb (Heroku default since March 2026)'),
   path: z
     .enum(['container', 'build'])
     .optional()

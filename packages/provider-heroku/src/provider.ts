@@ -54,7 +54,7 @@ export const heroku = defineProvider({
       if (path === 'container') {
         if (artifact.kind !== 'image') throw pathUnavailable('--path container needs an image built on a Docker engine, and this publish has only a build context.', 'Omit --path (or pass --path build) to let Heroku build the context.')
         const configDigest = await resolveConfigDigest(artifact, context.http, key(), registry.insecure, input.signal)
-        return deployImage(api(), { app, artifact, configDigest, vars, signal: input.signal }, options, context.emit)
+        return deployImage(api(), { app, artifact, configDigest, vars, signal: input.signal }, options, context.emit, { http: context.http, logger: context.logger })
       }
       if (artifact.kind !== 'context') throw pathUnavailable('--path build needs the build context, and this publish handed Heroku a built image.', 'Omit --path to release the built image through the container registry.')
       return deployBuild({ api: api(), http: context.http, emit: context.emit, logger: context.logger }, { app, artifact, vars, signal: input.signal }, options)

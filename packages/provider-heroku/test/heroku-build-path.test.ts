@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest'
 import { createFakeContext } from '@datapub/core/testing'
 import type { DeployInput, ProviderContext } from '@datapub/core/kit'
 import { heroku } from '../src/index.js'
-import { checkSlugSize } from '../src/check-slug-size.js'
 import { HEROKU_YML } from '../src/pack-context.js'
+import { HOST_CONTRACTS } from '../../../test/oracles/host-contracts.js'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { SENTINEL_KEY, app, dyno, platform, release } from './heroku-mock.js'
 
-const { nock } = useHttpMock()
+const { nock } = useHttpMock({ contracts: HOST_CONTRACTS })
 const S3 = 'https://s3-external-1.amazonaws.com'
 const PUT_PATH = '/heroku-sources-production/abc-123'
 const GET_URL = `${S3}${PUT_PATH}?X-Amz-Signature=getsig`
@@ -136,12 +136,9 @@ describe('heroku build path', () => {
   })
 })
 
-describe('slug size check', () => {
-  it('allows up to the cap and names the larger cap when 500 MB is exceeded', () => {
-    expect(() => checkSlugSize(500 * 1024 * 1024, '500mb')).not.toThrow()
-    expect(() => checkSlugSize(500 * 1024 * 1024 + 1, '500mb')).toThrow(expect.objectContaining({ code: 'HEROKU_SLUG_TOO_LARGE', hint: expect.stringContaining('--slug-limit 1gb') }))
-    expect(() => checkSlugSize(700 * 1024 * 1024, '1gb')).not.toThrow()
-    expect(() => checkSlugSize(1025 * 1024 * 1024, '1gb')).toThrow(expect.objectContaining({ code: 'HEROKU_SLUG_TOO_LARGE', hint: expect.stringContaining('container path') }))
+describe('limits of a heroku.yml Docker build', () => {
+  it('applies no slug cap: the 500 MB slug limit is the buildpack slug compiler\'s, not a Docker build\'s', () => {
+    expect(heroku.limits).not.toHaveProperty('bundleBytes')
+    expect(Object.keys((heroku.options as unknown as { shape: object }).shape)).not.toContain('slugLimit')
   })
 })
-

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { describeProviderConformance, createFakeContext, createTestSpec } from '@datapub/core/testing'
 import type { DeployInput, ProviderContext, ProviderOperations } from '@datapub/core/kit'
 import { heroku } from '../src/index.js'
+import { HOST_CONTRACTS } from '../../../test/oracles/host-contracts.js'
 import { useHttpMock, type RequestBodyMatcher } from '../../../test/helpers/http-mock.js'
 import { ACCEPT_DOCKER, CONFIG_DIGEST, LATEST_RANGE, SENTINEL_KEY, app, dyno, platform, release } from './heroku-mock.js'
 
-const { nock } = useHttpMock()
+const { nock } = useHttpMock({ contracts: HOST_CONTRACTS })
 const SECRET_ENV = 'sentinel-datasette-secret-77aa'
 const image = { kind: 'image' as const, ref: `registry.heroku.com/birds/web@sha256:${'d'.repeat(64)}`, digest: `sha256:${'d'.repeat(64)}`, configDigest: CONFIG_DIGEST }
 
@@ -32,7 +33,6 @@ describeProviderConformance(heroku, {
   invalidOptions: [
     { options: { dynoQuantity: 0 }, path: 'dynoQuantity' },
     { options: { configVar: ['no-equals'] }, path: 'configVar.0' },
-    { options: { slugLimit: '2gb' }, path: 'slugLimit' },
     { options: { path: 'git' }, path: 'path' },
     { options: { registryUrl: 'ftp://registry.example' }, path: 'registryUrl' },
     { options: { region: 'US East' }, path: 'region' },

@@ -3,7 +3,7 @@ import { createHttpError, DatapubError } from '@datapub/core/kit'
 import { checkBundleLimits } from '../src/vercel/check-bundle-limits.js'
 import { rateLimitWaitMs } from '../src/shared/rate-limit-wait-ms.js'
 import { imageTooLarge, parseNowEvent } from '../src/now/parse-now-event.js'
-import { VERCEL_ERAS } from '../src/vercel/vercel-eras.js'
+import { DATASETTE_PACKAGES, VERCEL_ERAS } from '../src/vercel/vercel-eras.js'
 import { now, vercel } from '../src/index.js'
 
 const MiB = 1024 * 1024
@@ -47,6 +47,16 @@ describe('checkBundleLimits', () => {
     expect(tight.culprits.map((c) => c.file)).toEqual(['big.db', 'other.db'])
   })
 
+  it('counts what the build installs toward the bundle, but not as an uploaded file', () => {
+    const packages = [{ file: '(installed)', bytes: 48 * MiB, compressedBytes: 16 * MiB }]
+    const roomy = { ...VERCEL_ERAS.today, bundleBytes: 50 * MiB, fileBytes: 10 * MiB }
+    expect(checkBundleLimits(files, roomy).ok).toBe(true)
+    const check = checkBundleLimits(files, roomy, packages)
+    expect(check).toMatchObject({ ok: false, totalBytes: 600 + 6.5 * MiB + 48 * MiB, oversizedFiles: [] })
+    expect(check.culprits.map((c) => c.file)).toEqual(['(installed)'])
+    expect(DATASETTE_PACKAGES.bytes).toBeGreaterThan(10 * MiB)
+  })
+
   it('flags every file over the per-file limit', () => {
     expect(checkBundleLimits(files, { ...VERCEL_ERAS.today, fileBytes: 1 * MiB }).oversizedFiles).toEqual([
       { file: 'big.db', bytes: 4 * MiB },
@@ -65,6 +75,11 @@ describe('rateLimitWaitMs', () => {
   it('prefers resetMs when given and never waits a negative time', () => {
     expect(rateLimitWaitMs(limited({ limit: { resetMs: nowMs + 1500, reset: 0 } }), nowMs)).toBe(1500)
     expect(rateLimitWaitMs(limited({ limit: { reset: nowMs / 1000 - 30 } }), nowMs)).toBe(0)
+  })
+  it('falls back to the Retry-After and X-RateLimit-Reset headers when the body names no reset', () => {
+    const withHeaders = (headers: Record<string, string>) => createHttpError({ method: 'POST', url: 'https://api.vercel.com/v13/deployments', provider: 'vercel', status: 429, body: { error: { code: 'rate_limited' } }, headers })
+    expect(rateLimitWaitMs(withHeaders({ 'retry-after': '3' }), nowMs)).toBe(3000)
+    expect(rateLimitWaitMs(withHeaders({ 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60) }), nowMs)).toBeGreaterThan(50_000)
   })
   it('gives up on builds_rate_limited, a 429 naming no reset, or anything not a 429', () => {
     expect(rateLimitWaitMs(limited({ code: 'builds_rate_limited', limit: { reset: nowMs / 1000 + 1 } }), nowMs)).toBeUndefined()

@@ -7,7 +7,7 @@ import { makeContext } from './make-context.js'
 
 const { nock } = useHttpMock()
 type Scope = ReturnType<typeof nock>
-const API = 'https://api.zeit.co'
+const API = 'https://api.vercel.com'
 const TOKEN = 'sentinel-now-token-4f2a9c'
 const SECRET = 'sentinel-now-datasette-secret-77e1'
 const auth = { reqheaders: { authorization: `Bearer ${TOKEN}` } }
@@ -88,11 +88,11 @@ describeProviderConformance(now, {
       mockCreate(api, ctx, [ctx.entries[1]!.sha])
       mockEvents(api, 'dpl_now1', lines({ type: 'build-start' }, { type: 'stdout', payload: { text: 'Step 1/2 : FROM python' } }, { type: 'state-change', payload: { value: 'READY' } }))
       const deployment = { uid: 'dpl_now1', url: 'birds-abc.now.sh', name: 'birds', state: 'READY', created: 1_540_000_000_000, meta: { datapubEnvNames: 'DATASETTE_SECRET' } }
-      api.get('/v3/now/deployments/dpl_now1').reply(200, deployment)
-      api.get('/v2/now/deployments').reply(200, { deployments: [deployment] })
-      api.get('/v3/now/deployments/dpl_now1').reply(200, deployment)
-      api.get('/now/deployments/dpl_now1/aliases').reply(200, { aliases: [] })
-      api.delete('/now/deployments/dpl_now1').query({ hard: '1' }).reply(200, {})
+      api.get('/v13/deployments/dpl_now1').reply(200, deployment)
+      api.get('/v7/deployments').query({ limit: '100' }).reply(200, { deployments: [deployment] })
+      api.get('/v13/deployments/dpl_now1').reply(200, deployment)
+      api.get('/v2/deployments/dpl_now1/aliases').reply(200, { aliases: [] })
+      api.delete('/v13/deployments/dpl_now1').reply(200, {})
       return {
         options: { token: TOKEN, pollInterval: 0 },
         deploy: { name: 'birds', artifact: { kind: 'context', dir: ctx.dir, files: ctx.files }, env: { DATASETTE_SECRET: SECRET }, port: 8001 },
@@ -199,7 +199,7 @@ describe('now deploy', () => {
   it('sends the team scope on every call and reads NOW_TOKEN from the environment', async () => {
     const api = nock(API, auth)
     api.get('/v2/user').query({ teamId: 'team_abc' }).reply(200, { user: { username: 'simon' } })
-    api.get('/v3/now/deployments/dpl_1').query({ teamId: 'team_abc' }).reply(200, { uid: 'dpl_1', name: 'birds', url: 'b.now.sh', state: 'READY', created: 0 })
+    api.get('/v13/deployments/dpl_1').query({ teamId: 'team_abc' }).reply(200, { uid: 'dpl_1', name: 'birds', url: 'b.now.sh', state: 'READY', created: 0 })
     const fake = createFakeContext(now.options.parse({ scope: 'team_abc' }), { provider: 'now', env: { NOW_TOKEN: TOKEN } })
     const ops = await now.create(fake.context as ProviderContext<never>)
     expect(await ops.checkAuth()).toEqual({ account: 'simon' })
@@ -216,9 +216,9 @@ describe('now deploy', () => {
 describe('now rollback', () => {
   it('points the aliases back at the previous ready deployment of the same name', async () => {
     const api = nock(API, auth)
-    api.get('/v3/now/deployments/dpl_2').reply(200, { uid: 'dpl_2', name: 'birds', state: 'READY', created: 2000 })
-    api.get('/now/deployments/dpl_2/aliases').reply(200, { aliases: [{ uid: 'a1', alias: 'birds.now.sh' }] })
-    api.get('/v2/now/deployments').query({ app: 'birds' }).reply(200, {
+    api.get('/v13/deployments/dpl_2').reply(200, { uid: 'dpl_2', name: 'birds', state: 'READY', created: 2000 })
+    api.get('/v2/deployments/dpl_2/aliases').reply(200, { aliases: [{ uid: 'a1', alias: 'birds.now.sh' }] })
+    api.get('/v7/deployments').query({ app: 'birds', limit: '100' }).reply(200, {
       deployments: [
         { uid: 'dpl_2', name: 'birds', state: 'READY', created: 2000 },
         { uid: 'dpl_0', name: 'birds', state: 'READY', created: 1000 },
@@ -226,15 +226,15 @@ describe('now rollback', () => {
         { uid: 'dpl_3', name: 'birds', state: 'READY', created: 3000 },
       ],
     })
-    api.post('/now/deployments/dpl_0/aliases', { alias: 'birds.now.sh' }).reply(200, { uid: 'a1', alias: 'birds.now.sh', created: '2018-01-01', oldDeploymentId: 'dpl_2' })
+    api.post('/v2/deployments/dpl_0/aliases', { alias: 'birds.now.sh' }).reply(200, { uid: 'a1', alias: 'birds.now.sh', created: '2018-01-01', oldDeploymentId: 'dpl_2' })
     const { ops } = await setup()
     expect(await ops.rollback('dpl_2')).toEqual({ provider: 'now', id: 'dpl_0', name: 'birds', url: 'https://birds.now.sh' })
   })
 
   it('refuses when the deployment has no alias to move', async () => {
     const api = nock(API, auth)
-    api.get('/v3/now/deployments/dpl_2').reply(200, { uid: 'dpl_2', name: 'birds', state: 'READY', created: 2000 })
-    api.get('/now/deployments/dpl_2/aliases').reply(200, { aliases: [] })
+    api.get('/v13/deployments/dpl_2').reply(200, { uid: 'dpl_2', name: 'birds', state: 'READY', created: 2000 })
+    api.get('/v2/deployments/dpl_2/aliases').reply(200, { aliases: [] })
     const { ops } = await setup()
     expect(await ops.rollback('dpl_2').catch((e: unknown) => e)).toMatchObject({ code: 'NOW_ROLLBACK_NO_ALIAS' })
   })
@@ -253,14 +253,14 @@ describe('now rollback', () => {
 describe('now assignAliases (a migration switch)', () => {
   it('points every alias at the deployment; one already there counts as done', async () => {
     const api = nock(API, auth)
-    api.post('/now/deployments/dpl_9/aliases', { alias: 'birds.now.sh' }).reply(200, { uid: 'a1', alias: 'birds.now.sh' })
-    api.post('/now/deployments/dpl_9/aliases', { alias: 'birds.example.org' }).reply(409, { error: { code: 'alias_exists', alias: 'birds.example.org' } })
+    api.post('/v2/deployments/dpl_9/aliases', { alias: 'birds.now.sh' }).reply(200, { uid: 'a1', alias: 'birds.now.sh' })
+    api.post('/v2/deployments/dpl_9/aliases', { alias: 'birds.example.org' }).reply(409, { error: { code: 'alias_exists', alias: 'birds.example.org' } })
     const { ops } = await setup()
     expect(await ops.assignAliases!('dpl_9', ['birds.now.sh', 'birds.example.org'])).toEqual(['birds.now.sh', 'birds.example.org'])
   })
 
   it('says so when an alias belongs to someone else', async () => {
-    nock(API, auth).post('/now/deployments/dpl_9/aliases', { alias: 'taken.example.org' }).reply(403, { error: { code: 'alias_in_use', message: 'in use by another team' } })
+    nock(API, auth).post('/v2/deployments/dpl_9/aliases', { alias: 'taken.example.org' }).reply(403, { error: { code: 'alias_in_use', message: 'in use by another team' } })
     const { ops } = await setup()
     expect(await ops.assignAliases!('dpl_9', ['taken.example.org']).catch((e: unknown) => e)).toMatchObject({ code: 'NOW_ALIAS_IN_USE', fault: 'user' })
   })

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { DeployInput, ProviderContext, ProviderOperations, PublishSpec } from '@datapub/core/kit'
 import { createFakeContext, createTestSpec, describeProviderConformance } from '@datapub/core/testing'
+import { HOST_CONTRACTS } from '../../../test/oracles/host-contracts.js'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { vercel } from '../src/index.js'
+import { DATASETTE_PACKAGES } from '../src/vercel/vercel-eras.js'
 import { CONTEXT_FILES, makeContext, sha1 } from './make-context.js'
 import { EXPECTED_INDEX_PY, EXPECTED_REQUIREMENTS, EXPECTED_VERCEL_JSON } from './expected-vercel-app.js'
 
-const { nock } = useHttpMock()
+const { nock } = useHttpMock({ contracts: HOST_CONTRACTS })
 type Scope = ReturnType<typeof nock>
 const API = 'https://api.vercel.com'
 const TOKEN = 'sentinel-vercel-token-0b7d3e'
@@ -34,7 +36,7 @@ function createBody(project: string, extra: Record<string, unknown> = { target: 
 /** Project lookup (404) and creation, the encrypted env upsert, create → missing_files → upload → create. */
 function mockUpToCreate(api: Scope, project: string, missing: string[], body = createBody(project)) {
   api.get(`/v9/projects/${project}`).reply(404, { error: { code: 'not_found', message: 'Project not found' } })
-  api.post('/v11/projects', { name: project, framework: null }).reply(200, { id: 'prj_1', name: project })
+  api.post('/v11/projects', { name: project }).reply(200, { id: 'prj_1', name: project })
   api
     .post('/v10/projects/prj_1/env', [{ key: 'DATASETTE_SECRET', value: SECRET, type: 'encrypted', target: ['production', 'preview'] }])
     .query({ upsert: 'true' })
@@ -52,6 +54,11 @@ function mockUpToCreate(api: Scope, project: string, missing: string[], body = c
       .reply(200, {})
   }
   api.post('/v13/deployments', body).query({ skipAutoDetectionConfirmation: '1' }).reply(200, { id: 'dpl_1', url: `${project}-abc.vercel.app`, readyState: 'QUEUED', name: project })
+}
+
+/** The URL a deploy returns is probed without the token: a public one serves the database list. */
+function servesPublicly(host: string) {
+  nock(`https://${host}`, { badheaders: ['authorization'] }).get('/-/databases.json').reply(200, [], { 'content-type': 'application/json' })
 }
 
 function input(ctx: Awaited<ReturnType<typeof makeContext>>, name = 'birds', extra: Partial<PublishSpec> = {}): DeployInput {
@@ -88,7 +95,8 @@ describeProviderConformance(vercel, {
       const ready = { id: 'dpl_1', name: 'conformance', readyState: 'READY', url: 'conformance-abc.vercel.app', target: 'production', aliasAssigned: true, alias: ['conformance.vercel.app'], projectId: 'prj_1', createdAt: 1_700_000_000_000, meta: { datapubName: 'conformance', datapubEnvNames: 'DATASETTE_SECRET' } }
       api.get('/v13/deployments/dpl_1').reply(200, ready)
       api.get('/v13/deployments/dpl_1').reply(200, ready)
-      api.get('/v6/deployments').reply(200, { deployments: [{ uid: 'dpl_1', name: 'conformance', url: 'conformance-abc.vercel.app', readyState: 'READY', created: 1_700_000_000_000, target: 'production' }] })
+      servesPublicly('conformance.vercel.app')
+      api.get('/v7/deployments').query({ limit: '100' }).reply(200, { pagination: { count: 1, next: null, prev: null }, deployments: [{ uid: 'dpl_1', name: 'conformance', url: 'conformance-abc.vercel.app', readyState: 'READY', created: 1_700_000_000_000, target: 'production' }] })
       api.get('/v13/deployments/dpl_1').reply(200, ready)
       api.delete('/v13/deployments/dpl_1').reply(200, { uid: 'dpl_1', state: 'DELETED' })
       return {
@@ -107,9 +115,10 @@ describe('vercel deploy', () => {
     api.get('/v13/deployments/dpl_1').reply(200, { id: 'dpl_1', readyState: 'BUILDING' })
     api.get('/v13/deployments/dpl_1').reply(200, { id: 'dpl_1', readyState: 'READY', aliasAssigned: false })
     api.get('/v13/deployments/dpl_1').reply(200, { id: 'dpl_1', readyState: 'READY', aliasAssigned: true, alias: ['birds.vercel.app'], url: 'birds-abc.vercel.app' })
+    servesPublicly('birds.vercel.app')
     const { ops, events } = await setup()
     const result = await ops.deploy(input(ctx))
-    expect(result).toEqual({ provider: 'vercel', id: 'dpl_1', name: 'birds', url: 'https://birds.vercel.app', project: 'birds' })
+    expect(result).toEqual({ provider: 'vercel', id: 'dpl_1', name: 'birds', url: 'https://birds.vercel.app', project: 'birds', access: 'public' })
     expect(events.filter((e) => e.type === 'deploy:status').map((e) => (e as { state: string }).state)).toEqual(['QUEUED', 'BUILDING', 'READY'])
     expect(JSON.stringify(events)).not.toContain(SECRET)
   })
@@ -124,6 +133,7 @@ describe('vercel deploy', () => {
     api.post('/v13/deployments', body).query({ ...team, skipAutoDetectionConfirmation: '1' }).reply(200, { id: 'dpl_p', url: 'my-project-git.vercel.app', readyState: 'READY' })
     api.get('/v13/deployments/dpl_p').query(team).reply(200, { id: 'dpl_p', readyState: 'READY', url: 'my-project-git.vercel.app' })
     api.post('/v2/deployments/dpl_p/aliases', { alias: 'birds-preview.example.org' }).query(team).reply(409, { error: { code: 'alias_exists', uid: 'a1', alias: 'birds-preview.example.org' } })
+    servesPublicly('birds-preview.example.org')
     const { ops } = await setup({ prod: false, project: 'my-project', scope: 'team_x', alias: ['birds-preview.example.org'] })
     const result = await ops.deploy({ ...input(ctx), spec: spec('birds') })
     expect(result.url).toBe('https://birds-preview.example.org')
@@ -156,7 +166,8 @@ describe('vercel deploy', () => {
     const { ops } = await setup({ era: 'now2-5mb' })
     const error = await ops.deploy(input(ctx)).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'VERCEL_BUNDLE_TOO_LARGE', fault: 'user', details: { era: 'now2-5mb', limitBytes: 5 * 1024 * 1024 } })
-    expect((error as { details: { culprits: Array<{ file: string }> } }).details.culprits.map((c) => c.file)).toEqual(['big.db'])
+    // Datasette as installed does not fit the 5 MB Now 2.0 lambda on its own: it is named too.
+    expect((error as { details: { culprits: Array<{ file: string }> } }).details.culprits.map((c) => c.file)).toEqual([DATASETTE_PACKAGES.file, 'big.db'])
   })
 
   it('refuses a file over the per-file limit of the era', async () => {
@@ -189,6 +200,7 @@ describe('vercel deploy', () => {
       .reply(429, { error: { code: 'rate_limited', message: 'Too many requests', limit: { remaining: 0, reset: 0, resetMs: Date.now(), total: 100 } } })
     api.post('/v13/deployments', createBody('birds')).query({ skipAutoDetectionConfirmation: '1' }).reply(200, { id: 'dpl_r', readyState: 'QUEUED' })
     api.get('/v13/deployments/dpl_r').reply(200, { id: 'dpl_r', readyState: 'READY', aliasAssigned: true, alias: ['birds.vercel.app'] })
+    servesPublicly('birds.vercel.app')
     expect((await ops.deploy(input(ctx))).id).toBe('dpl_r')
   })
 
@@ -208,9 +220,10 @@ describe('vercel rollback', () => {
     const api = nock(API, auth)
     api.get('/v13/deployments/dpl_3').reply(200, { id: 'dpl_3', projectId: 'prj_1', createdAt: 3000, readyState: 'READY', alias: ['birds.vercel.app'] })
     api
-      .get('/v6/deployments')
-      .query({ projectId: 'prj_1', target: 'production' })
+      .get('/v7/deployments')
+      .query({ projectId: 'prj_1', target: 'production', limit: '100' })
       .reply(200, {
+        pagination: { count: 4, next: null, prev: null },
         deployments: [
           { uid: 'dpl_3', created: 3000, readyState: 'READY', url: 'b3.vercel.app' },
           { uid: 'dpl_2', created: 2000, readyState: 'ERROR', url: 'b2.vercel.app' },
@@ -226,7 +239,7 @@ describe('vercel rollback', () => {
   it('says so when there is nothing to roll back to', async () => {
     const api = nock(API, auth)
     api.get('/v13/deployments/dpl_1').reply(200, { id: 'dpl_1', projectId: 'prj_1', createdAt: 1000 })
-    api.get('/v6/deployments').query({ projectId: 'prj_1', target: 'production' }).reply(200, { deployments: [{ uid: 'dpl_1', created: 1000, readyState: 'READY' }] })
+    api.get('/v7/deployments').query({ projectId: 'prj_1', target: 'production', limit: '100' }).reply(200, { pagination: { count: 1, next: null, prev: null }, deployments: [{ uid: 'dpl_1', created: 1000, readyState: 'READY' }] })
     const { ops } = await setup()
     expect(await ops.rollback('dpl_1').catch((e: unknown) => e)).toMatchObject({ code: 'VERCEL_NO_PREVIOUS_DEPLOYMENT' })
   })

@@ -7,7 +7,7 @@ import { recordEvents } from '@datapub/core/testing'
 import { importDeployment, migrateDeployment } from '@datapub/core'
 import { RegistryClient } from '../../../packages/core/src/registry/registry-client.js'
 import { ACCEPT_DOCKER, LATEST_RANGE, SENTINEL_KEY, app, dyno, platform, release } from '../../../packages/provider-heroku/test/heroku-mock.js'
-import { ALT, PARENT, PROJECT, mockTokenExchange, operation, runApi, serviceJson, writeAdcFile } from '../../../packages/provider-cloudrun/test/google-api-mock.js'
+import { ALT, PARENT, PROJECT, googleError, mockTokenExchange, operation, runApi, serviceJson, writeAdcFile } from '../../../packages/provider-cloudrun/test/google-api-mock.js'
 import { engineEnv } from '../../helpers/engine-env.js'
 import { useHttpMock } from '../../helpers/http-mock.js'
 import { fastDrainEngine } from './fast-drain-engine.js'
@@ -139,15 +139,17 @@ describe('migrate between hosts (real engine and registry; hosts over nock)', ()
     const contextDir = path.join(work, 'now-context')
     const generated = await recordEvents(publish({ provider: 'local', files: [path.join(work, 'birds.csv')], options: { name: 'birds', title: 'Birds', secret: SECRET, generateDir: contextDir }, cwd: work, container: container() }))
     expect(generated.result?.kind).toBe('generated')
-    const now = nock('https://api.zeit.co', { reqheaders: { authorization: 'Bearer sentinel-now-token-mig-9' } })
-    now.get('/v3/now/deployments/dpl_birds').reply(200, { uid: 'dpl_birds', name: 'birds', url: 'birds-abc.now.sh', state: 'READY', meta: { datapubEnvNames: 'DATASETTE_SECRET' } })
-    now.get('/now/deployments/dpl_birds/aliases').reply(200, { aliases: [{ alias: 'birds.now.sh' }] })
+    const now = nock('https://api.vercel.com', { reqheaders: { authorization: 'Bearer sentinel-now-token-mig-9' } })
+    now.get('/v13/deployments/dpl_birds').reply(200, { uid: 'dpl_birds', name: 'birds', url: 'birds-abc.now.sh', state: 'READY', meta: { datapubEnvNames: 'DATASETTE_SECRET' } })
+    now.get('/v2/deployments/dpl_birds/aliases').reply(200, { aliases: [{ alias: 'birds.now.sh' }] })
     serveAs(nock, 'https://birds.now.sh/', ['data'], async () => sourceUrl)
 
     const keyFile = await writeAdcFile()
     mockTokenExchange(nock)
     const api = runApi(nock)
     let image = ''
+    // A first deploy: the service is read, found missing, and created whole.
+    api.get(`/v2/${PARENT}/services/birds`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api
       .patch(`/v2/${PARENT}/services/birds`, (body: { template: { containers: Array<{ image: string; env: Array<{ name: string; value?: string }> }> } }) => {
         image = body.template.containers[0]!.image

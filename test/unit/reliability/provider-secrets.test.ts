@@ -131,7 +131,7 @@ describe('no sentinel token reaches logs, errors, events, plans, contexts or des
     expect(recorded.error).toBeDefined()
   })
 
-  for (const [provider, token, env, api] of [['now', NOW_TOKEN, 'NOW_TOKEN', 'https://api.zeit.co'], ['vercel', VERCEL_TOKEN, 'VERCEL_TOKEN', 'https://api.vercel.com']] as const) {
+  for (const [provider, token, env, api] of [['now', NOW_TOKEN, 'NOW_TOKEN', 'https://api.vercel.com'], ['vercel', VERCEL_TOKEN, 'VERCEL_TOKEN', 'https://api.vercel.com']] as const) {
     it(`${provider}: a 500 and a 403 that echo the token, from the option and from ${env}`, async () => {
       fresh()
       // GETs are retried on 5xx, so the echo is served for as long as the client keeps asking.

@@ -172,6 +172,11 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
   apiVersion: typeof PROVIDER_API_VERSION
   title: string
   description?: string
+  /**
+   * A host that no longer takes new deployments: why, in a few words. Its other operations
+   * (list, status, export, destroy) still work, so deployments can be moved off it.
+   */
+  retired?: string
   /** The provider's own flags. Keys are camelCase; the CLI derives `--kebab-case` flags and help from it. */
   options: S
   limits: ProviderLimits

@@ -42,6 +42,13 @@ export interface DeploymentResult {
   imageDigest?: string
   /** inspect-data.json hash of each database served, checked by verify. */
   databases?: Record<string, { hash: string; tables: Record<string, { count: number }> }>
+  /**
+   * `protected` when the URL answers with a login (Vercel Deployment Protection) instead of the
+   * app: never reported as public. The verify stage cannot check it; `verified` lists what the
+   * provider checked itself through its bypass, if anything.
+   */
+  access?: 'public' | 'protected'
+  verified?: string[]
   [extra: string]: unknown
 }
 

@@ -86,7 +86,13 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
       })
 
       const noVerify = skipReason('verify', facts)
-      if (noVerify === undefined) {
+      if (noVerify === undefined && deployment.access === 'protected') {
+        // A URL behind a login (Vercel Deployment Protection) cannot be checked from here; the
+        // provider checked it with its bypass when it could, and warned when it could not.
+        const checked = Array.isArray(deployment.verified) && deployment.verified.length > 0
+        if (checked) emit({ type: 'verify:ok', url: deployment.url, checked: deployment.verified ?? [], stage: 'verify' })
+        else skip('verify', `${deployment.url} is protected (login required); datapub could not check what it serves`)
+      } else if (noVerify === undefined) {
         await stage('verify', 'Checking the deployment serves the new data', async () => {
           const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs }).catch(async (error: unknown) => {
             throw await explainVerifyFailure(error, operations, deployment, signal)

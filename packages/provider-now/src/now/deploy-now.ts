@@ -95,7 +95,20 @@ async function scaleNow(http: KitHttpClient, id: string, options: NowOptions, si
   }
 }
 
+/** The host's refusal of any Now 1.0 create since 2019 (vercel/vercel issues 1805, 1843, 2120). */
+const NOW_V1_REFUSED = /Now 1\.0 deployment|use Now 2\.0/i
+
 function createError(error: unknown, files: HashedFile[]): unknown {
+  const refusal = apiErrorOf(error)
+  if (refusal?.message !== undefined && NOW_V1_REFUSED.test(refusal.message)) {
+    return new DatapubError('NOW_V1_RETIRED', `Now no longer creates Now 1.0 (Docker) deployments: it answered "${refusal.message}". Now v1 is retired (new deployments refused since 2019, existing ones removed in August 2020).`, {
+      fault: 'user',
+      provider: 'now',
+      cause: error,
+      hint: 'Publish to Vercel, Now 2.0\'s successor: `datapub publish vercel …` (or cloudrun, heroku). To move a deployment that is still listed, run `datapub migrate --from now:<id> --to vercel` (or --to cloudrun, heroku, local).',
+      details: { status: refusal.status, ...(refusal.code === undefined ? {} : { code: refusal.code }) },
+    })
+  }
   const sizeLimit = sizeLimitOf(error)
   if (sizeLimit !== undefined) return fileTooLarge('now', files, sizeLimit, error)
   const api = apiErrorOf(error)

@@ -5,7 +5,9 @@ const httpUrl = z.url({ protocol: /^https?$/ })
 
 export const nowOptionsSchema = z.object({
   ...sharedOptions,
-  apiUrl: httpUrl.default('https://api.zeit.co').describe('Now API base URL (proxies, tests)'),
+  // api.zeit.co was renamed api.vercel.com with the company (2020); the zeit.co hosts only redirect,
+  // and a cross-host redirect would drop (or, worse, carry) the token, so the current host is the default.
+  apiUrl: httpUrl.default('https://api.vercel.com').describe('API base URL (default https://api.vercel.com, formerly api.zeit.co; proxies, tests)'),
   public: z.boolean().default(false).describe('Make the deployment source public (required on the OSS plan)'),
   forceNew: z.boolean().default(false).describe('Create a new deployment even when an identical one exists'),
   cloud: z.enum(['v1', 'v2']).default('v2').describe('Now cloud: v2 is serverless Docker (100 MiB image limit), v1 the legacy cloud'),

@@ -5,6 +5,7 @@ import { createApiClient } from '../shared/create-api-client.js'
 import { deployNow } from './deploy-now.js'
 import { envNamesFromMeta } from '../shared/env-names-meta.js'
 import { mapApiError } from '../shared/map-api-error.js'
+import { listDeployments } from '../shared/list-deployments.js'
 import { nowOptionsSchema, type NowOptions } from './now-options.js'
 import { NOW_IMAGE_LIMIT_BYTES } from './wait-for-now.js'
 
@@ -16,18 +17,25 @@ interface NowDeployment {
   state?: string
   readyState?: string
   created?: number | string
+  createdAt?: number
   type?: string
   meta?: Record<string, unknown>
   env?: unknown
   scale?: unknown
 }
 
-/** Zeit Now v1: Docker deployments the host builds from the uploaded context (host-apis.md §1). */
+/**
+ * Zeit Now v1, a retired host: it has refused Now 1.0 (Docker) deployments since 2019 and removed
+ * the last of them in August 2020. A publish maps that refusal to NOW_V1_RETIRED; what remains is
+ * moving deployments off it: list, status, export and destroy, over the current API (the same
+ * endpoints as Vercel's SDK), and rollback by re-aliasing.
+ */
 export const now = defineProvider({
   name: 'now',
   apiVersion: 1,
-  title: 'Zeit Now v1 (Docker deployments)',
-  description: 'Uploads the build context to Now v1, which builds and runs the Docker image (historical API, also served by api.vercel.com).',
+  title: 'Zeit Now v1 (retired host)',
+  retired: 'new deployments refused since 2019; list, status, export and destroy remain',
+  description: 'Retired: Now has refused Now 1.0 deployments since 2019. Lists, reports, exports and destroys what is left, to move it with `datapub migrate --from now:<id> --to vercel` (or another host).',
   options: nowOptionsSchema,
   accepts: 'context',
   limits: {
@@ -42,7 +50,7 @@ export const now = defineProvider({
     const http = createApiClient(context, 'now', ['NOW_TOKEN', 'VERCEL_TOKEN'])
     const get = async (id: string, signal: AbortSignal): Promise<NowDeployment> => {
       try {
-        return (await http().request<NowDeployment>({ method: 'GET', path: `/v3/now/deployments/${encodeURIComponent(id)}`, signal })).body
+        return (await http().request<NowDeployment>({ method: 'GET', path: `/v13/deployments/${encodeURIComponent(id)}`, signal })).body
       } catch (error) {
         throw mapApiError(error, 'now', `Deployment ${id}`)
       }
@@ -54,22 +62,17 @@ export const now = defineProvider({
         return summarize(await get(id, signal), id)
       },
       async list(signal) {
-        try {
-          const { body } = await http().request<{ deployments?: NowDeployment[] }>({ method: 'GET', path: '/v2/now/deployments', signal })
-          return (body.deployments ?? []).map((d) => summarize(d))
-        } catch (error) {
-          throw mapApiError(error, 'now', 'Listing deployments')
-        }
+        return (await listDeployments(http(), 'now', {}, signal)).map((d) => summarize(d as NowDeployment))
       },
       async destroy(id, signal) {
         try {
-          await http().request({ method: 'DELETE', path: `/now/deployments/${encodeURIComponent(id)}`, query: { hard: 1 }, signal })
+          await http().request({ method: 'DELETE', path: `/v13/deployments/${encodeURIComponent(id)}`, signal })
         } catch (error) {
           throw mapApiError(error, 'now', `Deleting deployment ${id}`)
         }
       },
       async assignAliases(id, aliases, signal) {
-        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(id)}/aliases`, alias, signal)
+        for (const alias of aliases) await assignAlias(http(), 'now', `/v2/deployments/${encodeURIComponent(id)}/aliases`, alias, signal)
         return aliases
       },
       async rollback(id, signal) {
@@ -83,17 +86,15 @@ export const now = defineProvider({
             hint: 'Now v1 rolls back by re-aliasing; publish with --alias to make rollback possible.',
           })
         }
-        const { body } = await http()
-          .request<{ deployments?: NowDeployment[] }>({ method: 'GET', path: '/v2/now/deployments', query: { app: current.name }, signal })
-          .catch((error: unknown) => Promise.reject(mapApiError(error, 'now', 'Listing deployments')))
-        const previous = (body.deployments ?? [])
-          .filter((d) => idOf(d) !== id && (d.state ?? d.readyState) === 'READY' && Number(d.created ?? 0) < Number(current.created ?? Infinity))
-          .sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0))[0]
+        const listed = (await listDeployments(http(), 'now', current.name === undefined ? {} : { app: current.name }, signal)) as NowDeployment[]
+        const previous = listed
+          .filter((d) => idOf(d) !== id && (d.state ?? d.readyState) === 'READY' && Number(d.createdAt ?? d.created ?? 0) < Number(current.createdAt ?? current.created ?? Infinity))
+          .sort((a, b) => Number(b.createdAt ?? b.created ?? 0) - Number(a.createdAt ?? a.created ?? 0))[0]
         if (previous === undefined) {
           throw new DatapubError('NOW_NO_PREVIOUS_DEPLOYMENT', `No earlier ready deployment of ${current.name ?? id} to roll back to.`, { fault: 'user', provider: 'now' })
         }
         const previousId = idOf(previous)!
-        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(previousId)}/aliases`, alias, signal)
+        for (const alias of aliases) await assignAlias(http(), 'now', `/v2/deployments/${encodeURIComponent(previousId)}/aliases`, alias, signal)
         return { provider: 'now', id: previousId, name: previous.name ?? current.name ?? previousId, url: `https://${aliases[0]}` }
       },
       async export(id, signal) {
@@ -118,7 +119,7 @@ export const now = defineProvider({
 
 async function listAliases(http: KitHttpClient, id: string, signal: AbortSignal): Promise<string[]> {
   try {
-    const { body } = await http.request<{ aliases?: Array<{ alias?: string } | string> }>({ method: 'GET', path: `/now/deployments/${encodeURIComponent(id)}/aliases`, signal })
+    const { body } = await http.request<{ aliases?: Array<{ alias?: string } | string> }>({ method: 'GET', path: `/v2/deployments/${encodeURIComponent(id)}/aliases`, signal })
     return (body.aliases ?? []).map((a) => (typeof a === 'string' ? a : a.alias)).filter((a): a is string => typeof a === 'string')
   } catch (error) {
     throw mapApiError(error, 'now', `Aliases of ${id}`)
@@ -130,7 +131,8 @@ function idOf(d: NowDeployment): string | undefined {
 }
 
 function summarize(d: NowDeployment, fallbackId?: string): DeploymentSummary {
-  const created = d.created === undefined ? undefined : new Date(Number(d.created)).toISOString()
+  const when = d.createdAt ?? d.created
+  const created = when === undefined ? undefined : new Date(Number(when)).toISOString()
   return {
     id: idOf(d) ?? fallbackId ?? 'unknown',
     name: d.name ?? idOf(d) ?? fallbackId ?? 'unknown',

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DatapubError, registerSecret, type DeployInput, type DeploymentResult, type Emit, type KitHttpClient } from '@datapub/core/kit'
+import { DatapubError, registerSecret, type DeployInput, type DeploymentResult, type Emit, type HttpClientFactory, type KitHttpClient } from '@datapub/core/kit'
 import { apiErrorOf } from '../shared/api-error-of.js'
 import { assignAlias } from '../shared/assign-alias.js'
 import { checkBundleLimits, type BundleCheck } from './check-bundle-limits.js'
@@ -10,17 +10,18 @@ import { metaFor } from '../shared/env-names-meta.js'
 import { fileTooLarge, sizeLimitOf } from '../shared/file-too-large.js'
 import { hashFiles } from '../shared/hash-files.js'
 import { mapApiError } from '../shared/map-api-error.js'
-import { VERCEL_ERAS } from './vercel-eras.js'
+import { DATASETTE_PACKAGES, VERCEL_ERAS } from './vercel-eras.js'
 import { VERCEL_PROJECT_PATTERN, type VercelOptions } from './vercel-options.js'
 import { waitForVercel, type VercelDeployment } from './wait-for-vercel.js'
 import { writeVercelBundle } from './write-vercel-bundle.js'
+import { checkAccess } from './check-access.js'
 
 /**
  * Vercel (host-apis.md §2): generate the Python app from the build context, check it against
  * the era's limits, put the secrets in the project's encrypted env, create a v13 deployment
  * (uploading what the API reports missing), wait for READY, alias.
  */
-export async function deployVercel(http: KitHttpClient, input: DeployInput, options: VercelOptions, emit: Emit): Promise<DeploymentResult> {
+export async function deployVercel(http: KitHttpClient, input: DeployInput, options: VercelOptions, emit: Emit, probe?: HttpClientFactory): Promise<DeploymentResult> {
   const { artifact } = input
   if (artifact.kind === 'image') {
     throw new DatapubError('VERCEL_ARTIFACT_UNSUPPORTED', 'Vercel deploys a file bundle, not an image.', { fault: 'internal', provider: 'vercel', hint: 'The pipeline must hand `vercel` the build context or bundle directory.' })
@@ -34,7 +35,7 @@ export async function deployVercel(http: KitHttpClient, input: DeployInput, opti
   const out = await mkdtemp(path.join(tmpdir(), 'datapub-vercel-'))
   try {
     const bundle = await writeVercelBundle(artifact, input.spec, options, out, era.measure === 'compressed')
-    const check = checkBundleLimits(bundle.files, era)
+    const check = checkBundleLimits(bundle.files, era, [DATASETTE_PACKAGES])
     if (!check.ok) throw limitError(check, options.era)
     const files = await hashFiles(out, bundle.files.map((f) => f.file))
 
@@ -78,7 +79,19 @@ export async function deployVercel(http: KitHttpClient, input: DeployInput, opti
     })
     for (const alias of options.alias) await assignAlias(http, 'vercel', `/v2/deployments/${encodeURIComponent(id)}/aliases`, alias, input.signal)
     const host = options.alias[0] ?? (options.prod ? ready.alias?.[0] : undefined) ?? ready.url ?? created.url
-    return { provider: 'vercel', id, name: input.name, url: `https://${host}`, project }
+    const url = `https://${host}`
+    const access = probe === undefined ? { access: 'public' as const } : await checkAccess(probe, url, out, options.protectionBypass, input.signal)
+    if (access.access === 'protected') {
+      const checked = access.verified !== undefined && access.verified.length > 0
+      emit({
+        type: 'warning',
+        code: 'VERCEL_URL_PROTECTED',
+        message: checked
+          ? `${url} is behind Vercel Deployment Protection: it serves the new data through the protection bypass, but visitors must log in to Vercel.`
+          : `${url} is behind Vercel Deployment Protection: visitors must log in to Vercel, and datapub could not check what it serves. Pass --protection-bypass (or set VERCEL_AUTOMATION_BYPASS_SECRET) to verify it, publish with --prod for the public production alias, or turn protection off for previews in the project settings.`,
+      })
+    }
+    return { provider: 'vercel', id, name: input.name, url, project, access: access.access, ...(access.verified === undefined ? {} : { verified: access.verified }) }
   } finally {
     await rm(out, { recursive: true, force: true }).catch(() => undefined)
   }
@@ -107,7 +120,7 @@ async function ensureProject(http: KitHttpClient, project: string, signal: Abort
     if (apiErrorOf(error)?.status !== 404) throw mapApiError(error, 'vercel', `Project ${project}`)
   }
   try {
-    const { body } = await http.request<{ id: string }>({ method: 'POST', path: '/v11/projects', json: { name: project, framework: null }, signal })
+    const { body } = await http.request<{ id: string }>({ method: 'POST', path: '/v11/projects', json: { name: project }, signal })
     return body.id
   } catch (error) {
     throw mapApiError(error, 'vercel', `Creating project ${project}`)

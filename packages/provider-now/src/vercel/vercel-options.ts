@@ -21,6 +21,11 @@ export const vercelOptionsSchema = z.object({
     .array(z.tuple([z.string().regex(/^[a-z_]{1,64}$/, 'a Datasette setting name'), z.string()]))
     .default([])
     .describe('Datasette setting: NAME VALUE (repeatable), e.g. --setting sql_time_limit_ms 3500'),
+  protectionBypass: z
+    .string()
+    .min(8)
+    .optional()
+    .describe('Deployment Protection bypass secret (env VERCEL_AUTOMATION_BYPASS_SECRET): lets datapub check a protected URL serves the new data; never logged'),
   crossdb: z.boolean().default(false).describe('Enable cross-database SQL queries (Datasette crossdb)'),
 })
 

@@ -1,4 +1,4 @@
-import { DatapubError, defineProvider, type DeploymentSummary, type KitHttpClient } from '@datapub/core/kit'
+import { DatapubError, defineProvider, registerSecret, type DeploymentSummary, type KitHttpClient } from '@datapub/core/kit'
 import { assignAlias } from '../shared/assign-alias.js'
 import { checkToken } from '../shared/check-token.js'
 import { createApiClient } from '../shared/create-api-client.js'
@@ -8,6 +8,7 @@ import { mapApiError } from '../shared/map-api-error.js'
 import { VERCEL_ERAS } from './vercel-eras.js'
 import { vercelOptionsSchema, VERCEL_PROJECT_PATTERN, type VercelOptions } from './vercel-options.js'
 import type { VercelDeployment } from './wait-for-vercel.js'
+import { listDeployments as listAll } from '../shared/list-deployments.js'
 
 /** Vercel (Now 2.0 and today): Datasette as a Python serverless function (host-apis.md §2). */
 export const vercel = defineProvider({
@@ -25,6 +26,7 @@ export const vercel = defineProvider({
   },
   create(context) {
     const options = context.options as VercelOptions
+    registerSecret(options.protectionBypass ?? context.env.VERCEL_AUTOMATION_BYPASS_SECRET)
     const http = createApiClient(context, 'vercel', ['VERCEL_TOKEN', 'NOW_TOKEN'])
     const get = async (id: string, signal: AbortSignal): Promise<VercelDeployment> => {
       try {
@@ -35,7 +37,7 @@ export const vercel = defineProvider({
     }
     return {
       checkAuth: async (signal) => checkToken(http(), 'vercel', signal),
-      deploy: (input) => deployVercel(http(), input, options, context.emit),
+      deploy: (input) => deployVercel(http(), input, { ...options, protectionBypass: options.protectionBypass ?? context.env.VERCEL_AUTOMATION_BYPASS_SECRET }, context.emit, context.http),
       async status(id, signal) {
         return summarize(await get(id, signal), id)
       },
@@ -99,12 +101,7 @@ export const vercel = defineProvider({
 })
 
 async function listDeployments(http: KitHttpClient, params: Record<string, string>, signal: AbortSignal): Promise<VercelDeployment[]> {
-  try {
-    const { body } = await http.request<{ deployments?: VercelDeployment[] }>({ method: 'GET', path: '/v6/deployments', query: params, signal })
-    return body.deployments ?? []
-  } catch (error) {
-    throw mapApiError(error, 'vercel', 'Listing deployments')
-  }
+  return (await listAll(http, 'vercel', params, signal)) as VercelDeployment[]
 }
 
 function summarize(d: VercelDeployment, fallbackId?: string): DeploymentSummary {
