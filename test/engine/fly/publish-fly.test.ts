@@ -1,0 +1,109 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createContainer, deploymentStatus, destroyDeployment, exportDeployment, listDeployments, publish, rollbackDeployment, type ServiceOverrides } from '@datapub/core'
+import { recordEvents } from '@datapub/core/testing'
+import { engineEnv } from '../../helpers/engine-env.js'
+import { startFakeFly, type FakeFly } from '../../fakes/fly/fake-fly.js'
+
+const TOKEN = 'sentinel-fly-engine-token-7e3a'
+const SECRET = 'sentinel-fly-engine-secret-0b9'
+const name = `dp-fly-${process.pid}`
+let fake: FakeFly
+let services: ServiceOverrides
+let work: string
+let registry: string
+
+const providerOptions = () => ({ apiUrl: fake.apiUrl, appUrl: fake.appUrl, registryUrl: `http://${registry}`, region: 'ams', pollInterval: 200, readyTimeout: 120 })
+const manage = () => ({ provider: 'fly', providerOptions: providerOptions(), services })
+
+async function publishCsv(rows: string) {
+  const file = path.join(work, 'birds.csv')
+  await writeFile(file, `id,name,wingspan_cm\n${rows}`)
+  return recordEvents(publish({ provider: 'fly', files: [file], options: { name, title: 'Birds', secret: SECRET }, providerOptions: providerOptions(), cwd: work, container: createContainer(services) }))
+}
+
+async function names(url: string): Promise<string[]> {
+  const response = await fetch(new URL('data/birds.json?_shape=array', url))
+  expect(response.status).toBe(200)
+  return ((await response.json()) as Array<{ name: string }>).map((r) => r.name)
+}
+
+beforeAll(async () => {
+  const env = engineEnv()
+  if (env.registry === undefined) throw new Error('DATAPUB_REGISTRY is not set: the engine tier needs the local registry.')
+  registry = env.registry
+  fake = await startFakeFly({ token: TOKEN, dockerHost: env.dockerHost, prefix: `fly${process.pid}` })
+  work = await mkdtemp(path.join(tmpdir(), 'datapub-fly-'))
+  services = { Env: { DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_RUNTIME_IMAGE: env.runtimeImage, DATAPUB_PIP_FIND_LINKS: env.wheels, FLY_API_TOKEN: TOKEN } }
+})
+
+afterAll(async () => {
+  await fake?.close()
+})
+
+describe('publish to Fly through the fake Machines API (machines run on the engine)', () => {
+  let firstImage: string | undefined
+
+  it('creates the app, pushes, launches a healthy machine and verify reads the served data', async () => {
+    const run = await publishCsv('1,robin,21\n2,heron,185\n')
+    expect(run.error?.toJSON()).toBeUndefined()
+    const deployment = run.result?.kind === 'deployed' ? run.result.deployment : undefined
+    expect(deployment?.url).toBe(fake.appUrl.replace('{app}', name))
+    expect(run.types()).toEqual(expect.arrayContaining(['verify:ok', 'result']))
+    expect(await names(deployment!.url)).toEqual(['robin', 'heron'])
+    const app = fake.apps.get(name)!
+    expect(app.machines.size).toBe(1)
+    // The secret reached the app's secrets only: not the machine config, not an event.
+    expect(app.secrets.get('DATASETTE_SECRET')).toBe(SECRET)
+    const machine = [...app.machines.values()][0]!
+    expect(JSON.stringify(machine.config)).not.toContain(SECRET)
+    expect(run.serialized()).not.toContain(SECRET)
+    expect(run.serialized()).not.toContain(TOKEN)
+    expect(app.ips.map((ip) => ip.type).sort()).toEqual(['shared_v4', 'v6'])
+    firstImage = machine.config.image
+    expect(firstImage).toMatch(new RegExp(`^${registry.replace(/\./g, '\\.')}/${name}@sha256:[a-f0-9]{64}$`))
+    await expect(deploymentStatus(manage(), name)).resolves.toMatchObject({ id: name, state: 'ready' })
+    expect((await listDeployments(manage())).map((d) => d.id)).toContain(name)
+  })
+
+  it('republishes: the new machine serves the new rows, the old one is gone, no second IP', async () => {
+    const before = [...fake.apps.get(name)!.machines.keys()]
+    const run = await publishCsv('1,robin,21\n2,heron,185\n3,wren,15\n')
+    expect(run.error?.toJSON()).toBeUndefined()
+    const url = run.result?.kind === 'deployed' ? run.result.deployment.url : ''
+    expect(await names(url)).toEqual(['robin', 'heron', 'wren'])
+    const app = fake.apps.get(name)!
+    expect([...app.machines.keys()].some((id) => before.includes(id))).toBe(false)
+    expect(app.machines.size).toBe(1)
+    expect(app.ips).toHaveLength(2)
+  })
+
+  it('a machine that fails on boot leaves the previous version serving, and the error says why', async () => {
+    const url = fake.appUrl.replace('{app}', name)
+    fake.failNextMachine()
+    const run = await publishCsv('1,robin,21\n')
+    expect(run.error?.code).toBe('FLY_MACHINE_UNHEALTHY')
+    expect(run.error?.message).toMatch(/exit code 2/)
+    expect(await names(url)).toEqual(['robin', 'heron', 'wren'])
+    expect(fake.apps.get(name)!.machines.size).toBe(1)
+  })
+
+  it('rolls back to the previous image and serves the earlier rows', async () => {
+    const result = await rollbackDeployment(manage(), name)
+    expect(result.rolledBackTo).toBe(firstImage)
+    expect(await names(result.url)).toEqual(['robin', 'heron'])
+    const descriptor = await exportDeployment(manage(), name)
+    expect(descriptor).toMatchObject({ provider: 'fly', id: name, image: { ref: firstImage }, envNames: ['DATASETTE_SECRET'] })
+    expect(JSON.stringify(descriptor)).not.toContain(SECRET)
+  })
+
+  it('destroys the app: machines and their containers are gone and the URL stops answering', async () => {
+    const url = fake.appUrl.replace('{app}', name)
+    await destroyDeployment(manage(), name)
+    expect(fake.apps.has(name)).toBe(false)
+    expect((await fetch(url)).status).toBe(503)
+    await expect(deploymentStatus(manage(), name)).rejects.toMatchObject({ code: 'DEPLOYMENT_NOT_FOUND' })
+  })
+})
