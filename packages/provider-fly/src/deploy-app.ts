@@ -19,8 +19,8 @@ export async function deployApp(rt: FlyRuntime, input: DeployInput): Promise<Dep
   const signal = input.signal
   await ensureApp(api, name, options.org, emit, signal)
   const minSecretsVersion = await setSecrets(api, name, input.env, emit, signal)
-  const volume = await ensureVolume(api, name, options, emit, signal)
   const current = await listMachines(api, name, signal)
+  const volume = await ensureVolume(api, name, options, current, emit, signal)
   const previousImage = current[0]?.config?.image
   const config = machineConfig({ image, port: input.port, ...(volume === undefined ? {} : { volumeId: volume.id }), ...(previousImage === undefined ? {} : { previousImage }) }, options)
   emit({ type: 'deploy:status', state: 'deploying', message: `deploying ${image.slice(image.lastIndexOf('/') + 1)} to ${options.machines} machine${options.machines === 1 ? '' : 's'} of ${name}` })

@@ -1,25 +1,29 @@
 import { DatapubError, type Emit } from '@datapub/core/kit'
 import { app, type FlyApi } from './fly-api.js'
-import type { FlyVolume } from './fly-types.js'
+import type { FlyMachine, FlyVolume } from './fly-types.js'
 import type { FlyOptions } from './options.js'
 
 /**
  * The volume writable data lives on, as datasette-publish-fly does it: remount the one named
  * `--volume-name` when it exists (so later publishes keep the data), create it with
- * `--create-volume N` when it does not. Undefined when this publish needs no volume.
+ * `--create-volume N` when it does not. A publish that names no volume keeps the one the app's
+ * machines mount now: data never drops out of an app because a flag was left off.
+ * Undefined when this publish needs no volume.
  */
-export async function ensureVolume(api: FlyApi, name: string, options: FlyOptions, emit: Emit, signal: AbortSignal): Promise<FlyVolume | undefined> {
+export async function ensureVolume(api: FlyApi, name: string, options: FlyOptions, current: FlyMachine[], emit: Emit, signal: AbortSignal): Promise<FlyVolume | undefined> {
   const path = `${app(name)}/volumes`
   const { body } = await api.request<FlyVolume[]>({ method: 'GET', path, signal })
-  const existing = body.filter((v) => v.name === options.volumeName && v.state !== 'destroyed' && v.state !== 'pending_destroy')
-  const wanted = options.createVolume !== undefined || options.createDb !== undefined
-  const inRegion = existing.find((v) => options.region === undefined || v.region === options.region)
-  if (inRegion !== undefined) {
-    emit({ type: 'deploy:status', state: 'volume', message: `remounting volume ${inRegion.name} (${inRegion.id}, ${inRegion.size_gb} GB, ${inRegion.region})` })
-    return inRegion
+  const live = body.filter((v) => v.state !== 'destroyed' && v.state !== 'pending_destroy')
+  const mountedIds = new Set(current.flatMap((m) => (m.config?.mounts ?? []).map((mount) => mount.volume)))
+  const mounted = live.find((v) => mountedIds.has(v.id))
+  const named = live.find((v) => v.name === options.volumeName && (options.region === undefined || v.region === options.region))
+  const keep = mounted !== undefined && (options.createVolume === undefined || mounted.name === options.volumeName) ? mounted : named
+  if (keep !== undefined) {
+    emit({ type: 'deploy:status', state: 'volume', message: `remounting volume ${keep.name} (${keep.id}, ${keep.size_gb} GB, ${keep.region})` })
+    return keep
   }
   if (options.createVolume === undefined) {
-    if (!wanted) return undefined
+    if (options.createDb === undefined) return undefined
     throw new DatapubError('FLY_VOLUME_MISSING', `--create-db needs a volume, and app ${name} has no volume named ${options.volumeName}${options.region === undefined ? '' : ` in ${options.region}`}.`, {
       fault: 'user',
       provider: 'fly',

@@ -7,6 +7,7 @@ import { openRuntime, type FlyRuntime } from './fly-runtime.js'
 import { META, type FlyAppListItem } from './fly-types.js'
 import { FLY_LIMITS } from './limits.js'
 import { listMachines } from './machines.js'
+import { VOLUME_PATH } from './machine-config.js'
 import { flyOptionsSchema, type FlyOptions } from './options.js'
 import { flyPushTarget } from './push-target.js'
 import { rollbackApp } from './rollback-app.js'
@@ -20,6 +21,10 @@ export const fly = defineProvider({
   options: flyOptionsSchema,
   accepts: 'image',
   limits: FLY_LIMITS,
+  // --create-db: Datasette serves /data/NAME.db read-write beside the immutable databases and
+  // creates it on first start (`--create`, as datasette-publish-fly does). The volume mounts
+  // root-owned, so the server runs as root on the base runtime.
+  recipe: (options) => (options.createDb === undefined ? {} : { serveOptions: [`${VOLUME_PATH}/${options.createDb}.db`, '--create'], runtime: 'base' }),
   create(context) {
     const options = context.options as FlyOptions
     let opened: FlyRuntime | undefined

@@ -265,6 +265,7 @@ describe('fly deploy', () => {
   it('needs a volume for --create-db: FLY_VOLUME_MISSING names --create-volume', async () => {
     const api = machinesApi(nock)
     api.get('/v1/apps/notes').reply(200, appJson('notes'))
+    api.get('/v1/apps/notes/machines').reply(200, [])
     api.get('/v1/apps/notes/volumes').reply(200, [])
     const { ops } = await operations({ createDb: 'notes' })
     await expect(ops.deploy(deployInput('notes', {}))).rejects.toMatchObject({ code: 'FLY_VOLUME_MISSING', path: 'createVolume' })

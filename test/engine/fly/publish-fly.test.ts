@@ -1,15 +1,19 @@
+import { execFile } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createContainer, deploymentStatus, destroyDeployment, exportDeployment, listDeployments, publish, rollbackDeployment, type ServiceOverrides } from '@datapub/core'
 import { recordEvents } from '@datapub/core/testing'
 import { engineEnv } from '../../helpers/engine-env.js'
 import { startFakeFly, type FakeFly } from '../../fakes/fly/fake-fly.js'
+import { MachineRunner } from '../../fakes/fly/machine-runner.js'
 
 const TOKEN = 'sentinel-fly-engine-token-7e3a'
 const SECRET = 'sentinel-fly-engine-secret-0b9'
 const name = `dp-fly-${process.pid}`
+const volumeApp = `dp-flyvol-${process.pid}`
 let fake: FakeFly
 let services: ServiceOverrides
 let work: string
@@ -18,10 +22,10 @@ let registry: string
 const providerOptions = () => ({ apiUrl: fake.apiUrl, appUrl: fake.appUrl, registryUrl: `http://${registry}`, region: 'ams', pollInterval: 200, readyTimeout: 120 })
 const manage = () => ({ provider: 'fly', providerOptions: providerOptions(), services })
 
-async function publishCsv(rows: string) {
+async function publishCsv(rows: string, app = name, extra: Record<string, unknown> = {}) {
   const file = path.join(work, 'birds.csv')
   await writeFile(file, `id,name,wingspan_cm\n${rows}`)
-  return recordEvents(publish({ provider: 'fly', files: [file], options: { name, title: 'Birds', secret: SECRET }, providerOptions: providerOptions(), cwd: work, container: createContainer(services) }))
+  return recordEvents(publish({ provider: 'fly', files: [file], options: { name: app, title: 'Birds', secret: SECRET }, providerOptions: { ...providerOptions(), ...extra }, cwd: work, container: createContainer(services) }))
 }
 
 async function names(url: string): Promise<string[]> {
@@ -41,6 +45,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.close()
+  // The engine builds of this file's publishes (datapub/<name>:<tag>), kept by the pipeline after the push.
+  const runner = new MachineRunner(engineEnv().dockerHost)
+  for (const app of [name, volumeApp]) for (const id of await runner.imagesOf(`datapub/${app}`)) await runner.removeImage(id)
 })
 
 describe('publish to Fly through the fake Machines API (machines run on the engine)', () => {
@@ -105,5 +112,32 @@ describe('publish to Fly through the fake Machines API (machines run on the engi
     expect(fake.apps.has(name)).toBe(false)
     expect((await fetch(url)).status).toBe(503)
     await expect(deploymentStatus(manage(), name)).rejects.toMatchObject({ code: 'DEPLOYMENT_NOT_FOUND' })
+  })
+})
+
+describe('writable data on a Fly Volume', () => {
+  it('creates the volume on the first publish and remounts it on the next, where the machine is updated in place and the data stays', async () => {
+    const first = await publishCsv('1,robin,21\n', volumeApp, { createVolume: 1, volumeName: 'birds_data' })
+    expect(first.error?.toJSON()).toBeUndefined()
+    const app = fake.apps.get(volumeApp)!
+    const [volume] = [...app.volumes.values()]
+    expect(volume).toMatchObject({ name: 'birds_data', size_gb: 1, region: 'ams' })
+    const machine = [...app.machines.values()][0]!
+    expect(machine.config.mounts).toEqual([{ volume: volume!.id, path: '/data' }])
+    // Something written to the volume by the running machine (as root: the volume mounts root-owned).
+    const exec = promisify(execFile)
+    await exec('docker', ['exec', '--user', '0', machine.container, '/bin/sh', '-c', 'echo kept > /data/marker'], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost } })
+
+    const second = await publishCsv('1,robin,21\n', volumeApp)
+    expect(second.error?.toJSON()).toBeUndefined()
+    expect(second.events.filter((e) => e.type === 'deploy:status').map((e) => (e as { state: string }).state)).toEqual(expect.arrayContaining(['volume', 'updating']))
+    // The same machine (it holds the volume) on a new instance, the same volume, the marker still there.
+    expect([...app.machines.keys()]).toEqual([machine.id])
+    expect(app.machines.get(machine.id)!.versions.length).toBe(2)
+    expect(app.volumes.size).toBe(1)
+    const { stdout } = await exec('docker', ['exec', machine.container, '/bin/sh', '-c', 'read line < /data/marker && echo "$line"'], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost } })
+    expect(stdout.trim()).toBe('kept')
+    expect(await names(fake.appUrl.replace('{app}', volumeApp))).toEqual(['robin'])
+    await destroyDeployment({ ...manage() }, volumeApp)
   })
 })

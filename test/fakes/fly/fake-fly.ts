@@ -463,6 +463,8 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
       server.closeAllConnections()
       await runner.sweep(`${LABEL}=${fakeId}`)
       for (const app of apps.values()) for (const v of app.volumes.values()) await runner.removeVolume(v.docker)
+      // vfs keeps a full copy per image: drop what the fake pulled.
+      for (const image of pulled) await runner.removeImage(image)
     },
   }
 }

@@ -81,6 +81,16 @@ export class MachineRunner {
     await this.docker(['rm', '--force', '--volumes', name]).catch(() => undefined)
   }
 
+  async removeImage(ref: string): Promise<void> {
+    await this.docker(['rmi', '--force', ref]).catch(() => undefined)
+  }
+
+  /** Images of one repository (`datapub/<name>`), for removing what a test's publishes built. */
+  async imagesOf(repository: string): Promise<string[]> {
+    const { stdout } = await this.docker(['images', '--quiet', '--no-trunc', repository]).catch(() => ({ stdout: '' }))
+    return [...new Set(stdout.split('\n').filter(Boolean))]
+  }
+
   async createVolume(name: string): Promise<void> {
     await this.docker(['volume', 'create', name])
   }
