@@ -5,7 +5,8 @@ import type { FlyApp } from './fly-types.js'
 const TAKEN_HINT = 'App names are one namespace across all of Fly.io, so another organisation may hold it: pick another --name.'
 
 /**
- * Finds the app or creates it in the organisation. A 403 on the read means the name exists in
+ * Finds the app or creates it in the organisation, with the body flyctl sends (`fly apps create`
+ * → fly-go flaps_apps.go CreateApp: `{name, org_slug}` to `/v1/apps?wait=true`). A 403 on the read means the name exists in
  * an organisation this token cannot see (fly-go flaps_apps.go AppNameAvailable): taken, said
  * before anything is built or pushed.
  */
@@ -13,7 +14,7 @@ export async function ensureApp(api: FlyApi, name: string, org: string, emit: Em
   const found = await findApp(api, name, signal)
   if (found !== undefined) return found
   emit({ type: 'deploy:status', state: 'creating', message: `creating the Fly app ${name} in organisation ${org}` })
-  await api.request({ method: 'POST', path: '/v1/apps', json: { app_name: name, org_slug: org }, signal }).catch((error: unknown) => {
+  await api.request({ method: 'POST', path: '/v1/apps', query: { wait: true }, json: { name, org_slug: org }, signal }).catch((error: unknown) => {
     throw mapHttpError(error, {
       422: { code: 'FLY_APP_NAME_TAKEN', message: (e) => `The Fly app name "${name}" is not available${bodyError(e)}.`, fault: 'user', hint: TAKEN_HINT, when: (e) => bodyStatus(e) === 'name_taken' || /taken/i.test(bodyError(e)) },
       404: { code: 'FLY_ORG_NOT_FOUND', message: (e) => `Fly has no organisation "${org}" for this token${bodyError(e)}.`, fault: 'user', hint: '`fly orgs list` shows the slugs; pass one with --org.' },

@@ -39,15 +39,15 @@ export async function updateMachine(api: FlyApi, name: string, id: string, input
 }
 
 export async function destroyMachine(api: FlyApi, name: string, id: string, signal: AbortSignal, nonce?: string): Promise<void> {
-  await api.request({ method: 'DELETE', path: `${machines(name)}/${id}`, query: { force: true }, headers: nonceHeaders(nonce), accept: [404], signal }).catch((error: unknown) => {
+  await api.request({ method: 'DELETE', path: `${machines(name)}/${id}`, query: { kill: true }, headers: nonceHeaders(nonce), accept: [404], signal }).catch((error: unknown) => {
     throw mapHttpError(error, LEASED)
   })
 }
 
-/** Blocks server-side (at most 60 s a call) until the machine instance reaches `state`; false on Fly's 408. */
+/** Blocks server-side (at most 60 s a call) until the machine instance reaches `state`; false on Fly's 408. The instance goes as `version`, as fly-go sends it. */
 export async function waitForState(api: FlyApi, name: string, id: string, input: { state: 'started' | 'stopped'; instanceId?: string; timeoutS: number }, signal: AbortSignal): Promise<boolean> {
   const timeout = Math.max(1, Math.min(60, Math.floor(input.timeoutS)))
-  const response = await api.request({ method: 'GET', path: `${machines(name)}/${id}/wait`, query: { state: input.state, timeout, instance_id: input.instanceId }, accept: [408], timeoutMs: (timeout + 15) * 1000, signal })
+  const response = await api.request({ method: 'GET', path: `${machines(name)}/${id}/wait`, query: { state: input.state, timeout, version: input.instanceId }, accept: [408], timeoutMs: (timeout + 15) * 1000, signal })
   return response.status === 200
 }
 

@@ -214,14 +214,15 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
         return [200, { total_apps: list.length, apps: list }]
       }
       if (method === 'POST') {
-        const b = body as { app_name?: string; org_slug?: string }
-        const name = b.app_name ?? ''
+        // flyctl sends `name` (fly-go CreateAppRequest); the API docs show `app_name`.
+        const b = body as { name?: string; app_name?: string; org_slug?: string }
+        const name = b.name ?? b.app_name ?? ''
         if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name)) return [422, { error: `Validation failed: Name "${name}" may only contain lowercase letters, numbers, and dashes` }]
         if (!orgs.has(b.org_slug ?? '')) return [404, { error: `organization ${b.org_slug ?? ''} not found` }]
         if (apps.has(name) || foreign.has(name)) return [422, { error: 'Validation failed: Name has already been taken', status: 'name_taken' }]
         const app: FakeApp = { id: hex(8), name, org: b.org_slug!, machines: new Map(), volumes: new Map(), secrets: new Map(), secretsVersion: 0, ips: [] }
         apps.set(name, app)
-        return [201, { id: app.id, created_at: Date.now() }]
+        return [201, { id: app.id, name: app.name, status: 'pending', organization: { name: app.org, slug: app.org } }]
       }
       return [405, { error: 'method not allowed' }]
     }
@@ -316,7 +317,7 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
         const state = url.searchParams.get('state') ?? 'started'
         const timeout = Number(url.searchParams.get('timeout') ?? '60')
         if (!Number.isInteger(timeout) || timeout < 1 || timeout > 60) return [400, { error: 'timeout must be between 1 and 60 seconds' }]
-        const instance = url.searchParams.get('instance_id') ?? url.searchParams.get('version')
+        const instance = url.searchParams.get('version') ?? url.searchParams.get('instance_id')
         const deadline = Date.now() + timeout * 1000
         while (Date.now() < deadline) {
           if (m.state === state && (instance === null || m.instance_id === instance)) return [200, { ok: true }]
@@ -376,7 +377,7 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
       if (action === undefined && method === 'DELETE') {
         const refused = leaseRefused()
         if (refused) return refused
-        if (m.state === 'started' && url.searchParams.get('force') !== 'true' && url.searchParams.get('kill') !== 'true') return [412, { error: 'unable to destroy machine, not currently stopped (use force)' }]
+        if (m.state === 'started' && url.searchParams.get('kill') !== 'true' && url.searchParams.get('force') !== 'true') return [412, { error: 'unable to destroy machine, not currently stopped (use force)' }]
         await destroyMachine(app, m)
         return [200, { ok: true }]
       }
