@@ -10,31 +10,31 @@ export const flyOptionsSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'an organisation slug such as personal')
       .default('personal')
-      .describe('Organisation slug the app is created in and listed from (default personal)'),
+      .describe('Organisation slug the app is created in and listed from'),
     region: z
       .string()
       .regex(/^[a-z]{3}$/, 'a three-letter Fly region code such as iad or ams')
       .optional()
       .describe('Region for new machines and volumes, e.g. iad, ams, syd (default: Fly picks one near the API caller; required with --create-volume)'),
-    memory: z.number().int().min(256).max(131_072).multipleOf(256, 'memory is set in steps of 256 MB').default(256).describe('Memory per machine in MB, a multiple of 256 (default 256)'),
+    memory: z.number().int().min(256).max(131_072).multipleOf(256, 'memory is set in steps of 256 MB').default(256).describe('Memory per machine in MB, a multiple of 256'),
     cpuKind: z.enum(['shared', 'performance']).default('shared').describe('CPU kind: shared (burstable) or performance (dedicated)'),
     cpus: z.number().int().min(1).max(16).default(1).describe('vCPUs per machine: 1 to 16'),
-    machines: z.number().int().min(1).max(20).default(1).describe('Number of machines serving the app (default 1)'),
-    autoStop: z.enum(['off', 'stop', 'suspend']).default('stop').describe('What the Fly proxy does to idle machines: off, stop or suspend (default stop)'),
-    autoStart: z.boolean().default(true).describe('Let the Fly proxy start a stopped machine when a request arrives (default on; --no-auto-start turns it off)'),
+    machines: z.number().int().min(1).max(20).default(1).describe('Number of machines serving the app'),
+    autoStop: z.enum(['off', 'stop', 'suspend']).default('stop').describe('What the Fly proxy does to idle machines: off, stop or suspend'),
+    autoStart: z.boolean().default(true).describe('Let the Fly proxy start a stopped machine when a request arrives (--no-auto-start turns it off)'),
     minMachinesRunning: z.number().int().min(0).max(20).default(0).describe('Machines the proxy keeps running when it auto-stops the others'),
     createVolume: z.number().int().min(1).max(500).optional().describe('Create a Fly Volume of this many GB for writable data, as datasette-publish-fly --create-volume'),
     volumeName: z
       .string()
       .regex(new RegExp(FLY_VOLUME_NAME_PATTERN), 'lower-case letters, digits and underscores, at most 30')
       .default('datasette')
-      .describe('Name of the volume to create or remount (default datasette); an existing one is remounted on later publishes'),
+      .describe('Name of the volume to create or remount; an existing one is remounted on later publishes'),
     createDb: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/, 'a database name of letters, digits, _ and -')
       .optional()
       .describe('Serve a read-write database of this name from the volume, created on first start, beside the immutable ones'),
-    apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.machines.dev').describe('Machines API base URL (default https://api.machines.dev), for proxies and tests'),
+    apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.machines.dev').describe('Machines API base URL, for proxies and tests'),
     registryUrl: z
       .string()
       .regex(hostOrUrl, 'a registry host[:port], optionally with http:// or https://')
