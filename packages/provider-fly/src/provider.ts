@@ -71,7 +71,7 @@ export const fly = defineProvider({
         if (response.status === 404) throw notFound(id)
         context.emit({ type: 'deploy:status', state: 'deleted', message: `deleted the Fly app ${id} with its machines and volumes` })
       },
-      rollback: async (id) => rollbackApp(rt(), id),
+      rollback: async (id, signal) => rollbackApp(rt(), id, signal ?? context.signal),
       async export(id, signal) {
         const s = signal ?? context.signal
         const app = await getApp(rt().api, id, s)

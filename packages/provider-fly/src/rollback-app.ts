@@ -11,8 +11,8 @@ import { getApp } from './ensure-app.js'
  * metadata, and a rollback deploys that image with the current machine config (volume, size,
  * services), through the same healthy-before-replace path as a publish.
  */
-export async function rollbackApp(rt: FlyRuntime, name: string): Promise<DeploymentResult> {
-  const { api, signal, emit, options } = rt
+export async function rollbackApp(rt: FlyRuntime, name: string, signal: AbortSignal): Promise<DeploymentResult> {
+  const { api, emit, options } = rt
   await getApp(api, name, signal)
   const current = await listMachines(api, name, signal)
   const config = current[0]?.config

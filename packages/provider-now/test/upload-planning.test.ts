@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isDatapubError } from '@datapub/core/kit'
 import { hashFiles, type HashedFile } from '../src/shared/hash-files.js'
-import { mapBounded } from '../src/shared/map-bounded.js'
+import { mapBounded } from '@datapub/core/kit'
 import { planUploads } from '../src/shared/plan-uploads.js'
 import { MAX_UPLOADS_IN_FLIGHT } from '../src/shared/upload-files.js'
 import { makeContext, sha1 } from './make-context.js'

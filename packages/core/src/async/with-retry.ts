@@ -12,6 +12,8 @@ export interface WithRetryOptions {
   signal?: AbortSignal
   /** Whether an error is worth another attempt. Default: the error says so itself (`retryable: true`, as HttpError does). */
   retryable?(error: unknown, attempt: number): boolean
+  /** Reads the host's wait hint off an error (default: its `retryAfterMs`), for hosts that put the reset in the body. */
+  retryAfterMs?(error: unknown): number | undefined
   /** Told before each pause, e.g. to emit a "rate limited, retrying in 3 s" event. */
   onRetry?(state: { attempt: number; delayMs: number; error: unknown }): void
   /** For tests: the jitter source (default Math.random). */
@@ -35,7 +37,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     } catch (error) {
       if (options.signal?.aborted) throw abortedError(options.signal)
       if (attempt > retries || !retryable(error, attempt)) throw error
-      const hint = retryAfterMsOf(error)
+      const hint = (options.retryAfterMs ?? retryAfterMsOf)(error)
       if (hint !== undefined && hint > maxDelayMs) throw error
       const delayMs = hint ?? backoffDelay(attempt, minDelayMs, maxDelayMs, options.random)
       options.onRetry?.({ attempt, delayMs, error })

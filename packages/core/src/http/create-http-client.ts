@@ -1,7 +1,8 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
-import { redactText, registerSecret } from './redact.js'
-import { HttpError } from './http-error.js'
-import { retryAfterMs } from './retry-after-ms.js'
+import { registerSecret } from './redact.js'
+import { sleep } from '../async/sleep.js'
+import type { HttpError } from './http-error.js'
+import { createHttpError } from './create-http-error.js'
 import { retryDelayMs, isRetryable, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.js'
 
 export interface HttpClientOptions {
@@ -69,40 +70,12 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
 }
 
 export function toHttpError(error: AxiosError, provider?: string): HttpError {
-  const status = error.response?.status
-  const method = (error.config?.method ?? 'get').toUpperCase()
-  const url = redactText(`${error.config?.baseURL ?? ''}${error.config?.url ?? ''}`)
-  const prefix = provider === undefined ? 'HTTP' : `${provider.toUpperCase().replace(/-/g, '_')}_HTTP`
-  const body = error.response?.data
-  const detail = extractMessage(body)
-  const owner = provider === undefined ? {} : { provider }
-  if (status === undefined || error.response === undefined) {
-    const timedOut = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'
-    return new HttpError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_ERROR', `${method} ${url} failed: ${timedOut ? 'timed out' : (error.code ?? error.message)}.`, {
-      ...owner,
-      fault: 'host',
-      hint: 'Check the network and the API URL, then retry.',
-      details: { method, url, code: error.code },
-      method,
-      url,
-      retryable: isRetryable(error),
-    })
-  }
-  const headers = plainHeaders(error.response.headers)
-  const wait = retryAfterMs(headers)
-  const fault = status === 401 || status === 403 || status === 404 || status === 409 || status === 422 || status === 400 || status === 402 ? 'user' : 'host'
-  const hint = status === 401 || status === 403 ? 'Check the token or credentials and their permissions.' : status === 429 ? 'The host is rate limiting; wait and retry.' : undefined
-  return new HttpError(`${prefix}_${status}`, `${method} ${url} answered ${status}${detail ? `: ${detail}` : ''}.`, {
-    ...owner,
-    fault,
-    ...(hint === undefined ? {} : { hint }),
-    details: { method, url, status, body: typeof body === 'object' ? body : undefined },
-    method,
-    url,
-    status,
-    response: { status, headers, body },
-    retryable: isRetryable(error),
-    ...(wait === undefined ? {} : { retryAfterMs: wait }),
+  const answered = error.response
+  return createHttpError({
+    method: error.config?.method ?? 'get',
+    url: `${error.config?.baseURL ?? ''}${error.config?.url ?? ''}`,
+    ...(provider === undefined ? {} : { provider }),
+    ...(answered === undefined ? { networkMessage: error.message, ...(error.code === undefined ? {} : { networkCode: error.code }) } : { status: answered.status, headers: plainHeaders(answered.headers), body: answered.data }),
   })
 }
 
@@ -118,22 +91,6 @@ export function plainHeaders(headers: unknown): Record<string, string> {
   return out
 }
 
-function extractMessage(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.slice(0, 300)
-  if (typeof body !== 'object' || body === null) return undefined
-  const b = body as Record<string, unknown>
-  const err = (b.error ?? b) as Record<string, unknown> | string
-  if (typeof err === 'string') return err
-  const message = err.message ?? b.message ?? b.id
-  return typeof message === 'string' ? message : undefined
-}
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
-  })
-}
 
 export type { AxiosInstance, AxiosRequestConfig }

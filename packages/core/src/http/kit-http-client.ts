@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import type { AxiosRequestConfig } from 'axios'
 import { abortedError } from '../async/aborted-error.js'
 import type { HttpClientFactory, HttpClientOptions } from './create-http-client.js'
@@ -21,7 +21,7 @@ export interface HttpRequest {
   headers?: Record<string, string>
   /** Lets a POST/PATCH be retried on 429/5xx: the host dedupes it (an idempotency key, a create that names its id). */
   idempotent?: boolean
-  /** Deadline for the whole call, retries included (default: the client's, 30 s). */
+  /** Deadline for the whole call, retries included, and for reading a `stream` answer to its end (default: the client's, 30 s). */
   timeoutMs?: number
   signal?: AbortSignal
   /** How to read the answer (default json: parsed when it is JSON, else text). */
@@ -73,8 +73,26 @@ export function createKitHttpClient(factory: HttpClientFactory, options: KitHttp
         maxBodyLength: Infinity,
         maxContentLength: Infinity,
       }
+      let streaming = false
       try {
         const response = await axios.request(config)
+        if (request.responseType === 'stream') {
+          // The deadline covers reading the stream too: a host that stops sending mid-stream is cut off.
+          // axios destroys its own stream on abort with a bare CanceledError; the reader gets ours.
+          const source = response.data as Readable
+          const stream = new PassThrough()
+          streaming = true
+          const stop = (): void => {
+            const caller = callers.find((s) => s.aborted)
+            stream.destroy(caller !== undefined ? abortedError(caller) : timedOut(request, options, timeoutMs, undefined))
+            source.destroy()
+          }
+          source.on('error', (error) => (signal.aborted ? stop() : stream.destroy(error)))
+          source.pipe(stream)
+          signal.addEventListener('abort', stop, { once: true })
+          stream.once('close', () => (clearTimeout(timer), signal.removeEventListener('abort', stop), source.destroy()))
+          return { status: response.status, headers: plainHeaders(response.headers), body: stream as T }
+        }
         const body = request.responseType === 'buffer' ? Buffer.from(response.data as ArrayBuffer) : response.data
         return { status: response.status, headers: plainHeaders(response.headers), body: body as T }
       } catch (error) {
@@ -83,7 +101,7 @@ export function createKitHttpClient(factory: HttpClientFactory, options: KitHttp
         if (deadline.signal.aborted) throw timedOut(request, options, timeoutMs, error)
         throw error
       } finally {
-        clearTimeout(timer)
+        if (!streaming) clearTimeout(timer)
       }
     },
   }

@@ -4,10 +4,10 @@ import { isHttpError, type HttpError } from './http-error.js'
 
 /** One row of a provider's error table: the coded error a status becomes. Strings may be functions of the error. */
 export interface HttpErrorRule {
-  code: ErrorCode
+  code: ErrorCode | ((error: HttpError) => ErrorCode)
   message: string | ((error: HttpError) => string)
   hint?: string | ((error: HttpError) => string | undefined)
-  fault?: Fault
+  fault?: Fault | ((error: HttpError) => Fault)
   /** Extra redacted facts for programs, merged over `{ status }`. */
   details?: (error: HttpError) => Record<string, unknown>
   /** Narrows the row, e.g. to one error code in the body; when false the next rule (or `default`) applies. */
@@ -40,9 +40,10 @@ export function mapHttpError(error: unknown, table: HttpErrorTable, options: { p
 function fromRule(error: HttpError, rule: HttpErrorRule, provider: string | undefined): DatapubError {
   const message = typeof rule.message === 'function' ? rule.message(error) : rule.message
   const hint = typeof rule.hint === 'function' ? rule.hint(error) : rule.hint
-  return new DatapubError(rule.code, message, {
+  const fault = typeof rule.fault === 'function' ? rule.fault(error) : rule.fault
+  return new DatapubError(typeof rule.code === 'function' ? rule.code(error) : rule.code, message, {
     cause: error,
-    ...(rule.fault === undefined ? {} : { fault: rule.fault }),
+    ...(fault === undefined ? {} : { fault }),
     ...(hint === undefined ? {} : { hint }),
     ...(provider === undefined ? {} : { provider }),
     details: { status: error.status, ...rule.details?.(error) },

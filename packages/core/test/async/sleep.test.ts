@@ -25,3 +25,19 @@ describe('sleep', () => {
     await expect(sleep(10_000, AbortSignal.abort())).rejects.toMatchObject({ code: 'ABORTED' })
   })
 })
+
+describe('abortable', () => {
+  it('settles with the promise when not aborted', async () => {
+    const { abortable } = await import('../../src/async/abortable.js')
+    await expect(abortable(Promise.resolve(7), new AbortController().signal)).resolves.toBe(7)
+    await expect(abortable(Promise.reject(new Error('no')), undefined)).rejects.toThrow('no')
+  })
+  it('stops waiting with ABORTED when the signal aborts first', async () => {
+    const { abortable } = await import('../../src/async/abortable.js')
+    const controller = new AbortController()
+    const never = new Promise<number>(() => undefined)
+    setTimeout(() => controller.abort(), 10)
+    await expect(abortable(never, controller.signal)).rejects.toMatchObject({ code: 'ABORTED' })
+    await expect(abortable(Promise.resolve(1), AbortSignal.abort())).rejects.toMatchObject({ code: 'ABORTED' })
+  })
+})

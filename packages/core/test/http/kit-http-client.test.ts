@@ -73,3 +73,27 @@ describe('createKitHttpClient', () => {
     expect(response.body.id).toBe('b1')
   })
 })
+
+describe('createKitHttpClient streams', () => {
+  it('keeps the deadline on a stream answer until it is read to the end', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' })
+      res.write('first line\n')
+      const tick = setInterval(() => res.write('.'), 20)
+      res.on('close', () => clearInterval(tick))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      const api = createKitHttpClient(createHttpClient, { baseURL: base, provider: 'acme', retry: { retries: 0 } })
+      const response = await api.request<import('node:stream').Readable>({ method: 'GET', path: '/events', responseType: 'stream', timeoutMs: 200 })
+      const error = await (async () => {
+        for await (const _chunk of response.body) void _chunk
+      })().catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'HTTP_TIMEOUT' })
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})

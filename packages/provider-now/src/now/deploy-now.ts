@@ -1,4 +1,4 @@
-import { DatapubError, registerSecret, type DeployInput, type DeploymentResult, type Emit, type HttpClientFactory } from '@datapub/core/kit'
+import { DatapubError, registerSecret, type DeployInput, type DeploymentResult, type Emit, type KitHttpClient } from '@datapub/core/kit'
 import { apiErrorOf } from '../shared/api-error-of.js'
 import { assignAlias } from '../shared/assign-alias.js'
 import { createWithUploads } from '../shared/create-with-uploads.js'
@@ -10,8 +10,6 @@ import type { NowOptions } from './now-options.js'
 import { uploadFiles } from '../shared/upload-files.js'
 import { waitForNow } from './wait-for-now.js'
 import { withRateLimit } from '../shared/with-rate-limit.js'
-
-type Http = ReturnType<HttpClientFactory>
 
 interface NowCreated {
   deploymentId?: string
@@ -26,7 +24,7 @@ interface NowCreated {
  * missing, create again, follow the build, scale, alias. Secrets travel in the deployment's
  * `env`, the host's config mechanism; the build context never contains them.
  */
-export async function deployNow(http: Http, input: DeployInput, options: NowOptions, emit: Emit): Promise<DeploymentResult> {
+export async function deployNow(http: KitHttpClient, input: DeployInput, options: NowOptions, emit: Emit): Promise<DeploymentResult> {
   const { artifact } = input
   if (artifact.kind !== 'context') {
     throw new DatapubError('NOW_ARTIFACT_UNSUPPORTED', `Now builds Docker deployments from a build context, not a ${artifact.kind}.`, {
@@ -56,7 +54,7 @@ export async function deployNow(http: Http, input: DeployInput, options: NowOpti
     created = await createWithUploads(
       'now',
       files,
-      () => withRateLimit(async () => (await http.post<NowCreated>('/v4/now/deployments', body, { signal: input.signal })).data, rate),
+      () => withRateLimit(async () => (await http.request<NowCreated>({ method: 'POST', path: '/v4/now/deployments', json: body, signal: input.signal })).body, rate),
       (missing) => uploadFiles(http, missing, { path: '/v2/now/files', digestHeader: 'x-now-digest', emit, signal: input.signal }),
     )
   } catch (error) {
@@ -70,17 +68,17 @@ export async function deployNow(http: Http, input: DeployInput, options: NowOpti
   }
   emit({ type: 'deploy:status', state: 'CREATED', message: `https://${created.url}` })
   await waitForNow(http, id, { emit, signal: input.signal, pollIntervalMs: options.pollInterval, timeoutMs: options.deployTimeout * 1000 })
-  if (options.scaleMin !== undefined || options.scaleMax !== undefined) await scaleNow(http, id, options)
-  for (const alias of options.alias) await assignAlias(http, 'now', `/now/deployments/${encodeURIComponent(id)}/aliases`, alias)
+  if (options.scaleMin !== undefined || options.scaleMax !== undefined) await scaleNow(http, id, options, input.signal)
+  for (const alias of options.alias) await assignAlias(http, 'now', `/now/deployments/${encodeURIComponent(id)}/aliases`, alias, input.signal)
   const host = options.alias[0] ?? created.url
   return { provider: 'now', id, name: input.name, url: `https://${host}` }
 }
 
-async function scaleNow(http: Http, id: string, options: NowOptions): Promise<void> {
+async function scaleNow(http: KitHttpClient, id: string, options: NowOptions, signal: AbortSignal): Promise<void> {
   const min = options.scaleMin ?? 1
   const max = options.scaleMax === undefined ? Math.max(min, 1) : options.scaleMax === 'auto' ? 'auto' : Number(options.scaleMax)
   try {
-    await http.put(`/v3/now/deployments/${encodeURIComponent(id)}/instances`, { all: { min, max } })
+    await http.request({ method: 'PUT', path: `/v3/now/deployments/${encodeURIComponent(id)}/instances`, json: { all: { min, max } }, signal })
   } catch (error) {
     const api = apiErrorOf(error)
     if (api?.code !== undefined && /min|max|scale/.test(api.code)) {

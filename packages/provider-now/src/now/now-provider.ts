@@ -1,15 +1,12 @@
-import { DatapubError, defineProvider, type DeploymentDescriptor, type DeploymentSummary, type HttpClientFactory } from '@datapub/core/kit'
+import { DatapubError, defineProvider, type DeploymentDescriptor, type DeploymentSummary, type KitHttpClient } from '@datapub/core/kit'
 import { assignAlias } from '../shared/assign-alias.js'
 import { checkToken } from '../shared/check-token.js'
 import { createApiClient } from '../shared/create-api-client.js'
-import { signalOf } from '../shared/signal-of.js'
 import { deployNow } from './deploy-now.js'
 import { envNamesFromMeta } from '../shared/env-names-meta.js'
 import { mapApiError } from '../shared/map-api-error.js'
 import { nowOptionsSchema, type NowOptions } from './now-options.js'
 import { NOW_IMAGE_LIMIT_BYTES } from './wait-for-now.js'
-
-type Http = ReturnType<HttpClientFactory>
 
 interface NowDeployment {
   uid?: string
@@ -43,9 +40,9 @@ export const now = defineProvider({
   create(context) {
     const options = context.options as NowOptions
     const http = createApiClient(context, 'now', ['NOW_TOKEN', 'VERCEL_TOKEN'])
-    const get = async (id: string, signal?: AbortSignal): Promise<NowDeployment> => {
+    const get = async (id: string, signal: AbortSignal): Promise<NowDeployment> => {
       try {
-        return (await http().get<NowDeployment>(`/v3/now/deployments/${encodeURIComponent(id)}`, signalOf(signal))).data
+        return (await http().request<NowDeployment>({ method: 'GET', path: `/v3/now/deployments/${encodeURIComponent(id)}`, signal })).body
       } catch (error) {
         throw mapApiError(error, 'now', `Deployment ${id}`)
       }
@@ -58,21 +55,21 @@ export const now = defineProvider({
       },
       async list(signal) {
         try {
-          const { data } = await http().get<{ deployments?: NowDeployment[] }>('/v2/now/deployments', signalOf(signal))
-          return (data.deployments ?? []).map((d) => summarize(d))
+          const { body } = await http().request<{ deployments?: NowDeployment[] }>({ method: 'GET', path: '/v2/now/deployments', signal })
+          return (body.deployments ?? []).map((d) => summarize(d))
         } catch (error) {
           throw mapApiError(error, 'now', 'Listing deployments')
         }
       },
       async destroy(id, signal) {
         try {
-          await http().delete(`/now/deployments/${encodeURIComponent(id)}`, { params: { hard: 1 }, ...signalOf(signal) })
+          await http().request({ method: 'DELETE', path: `/now/deployments/${encodeURIComponent(id)}`, query: { hard: 1 }, signal })
         } catch (error) {
           throw mapApiError(error, 'now', `Deleting deployment ${id}`)
         }
       },
-      async assignAliases(id, aliases) {
-        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(id)}/aliases`, alias)
+      async assignAliases(id, aliases, signal) {
+        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(id)}/aliases`, alias, signal)
         return aliases
       },
       async rollback(id, signal) {
@@ -86,17 +83,17 @@ export const now = defineProvider({
             hint: 'Now v1 rolls back by re-aliasing; publish with --alias to make rollback possible.',
           })
         }
-        const { data } = await http()
-          .get<{ deployments?: NowDeployment[] }>('/v2/now/deployments', { params: { app: current.name }, ...signalOf(signal) })
+        const { body } = await http()
+          .request<{ deployments?: NowDeployment[] }>({ method: 'GET', path: '/v2/now/deployments', query: { app: current.name }, signal })
           .catch((error: unknown) => Promise.reject(mapApiError(error, 'now', 'Listing deployments')))
-        const previous = (data.deployments ?? [])
+        const previous = (body.deployments ?? [])
           .filter((d) => idOf(d) !== id && (d.state ?? d.readyState) === 'READY' && Number(d.created ?? 0) < Number(current.created ?? Infinity))
           .sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0))[0]
         if (previous === undefined) {
           throw new DatapubError('NOW_NO_PREVIOUS_DEPLOYMENT', `No earlier ready deployment of ${current.name ?? id} to roll back to.`, { fault: 'user', provider: 'now' })
         }
         const previousId = idOf(previous)!
-        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(previousId)}/aliases`, alias)
+        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(previousId)}/aliases`, alias, signal)
         return { provider: 'now', id: previousId, name: previous.name ?? current.name ?? previousId, url: `https://${aliases[0]}` }
       },
       async export(id, signal) {
@@ -119,10 +116,10 @@ export const now = defineProvider({
   },
 })
 
-async function listAliases(http: Http, id: string, signal?: AbortSignal): Promise<string[]> {
+async function listAliases(http: KitHttpClient, id: string, signal: AbortSignal): Promise<string[]> {
   try {
-    const { data } = await http.get<{ aliases?: Array<{ alias?: string } | string> }>(`/now/deployments/${encodeURIComponent(id)}/aliases`, signalOf(signal))
-    return (data.aliases ?? []).map((a) => (typeof a === 'string' ? a : a.alias)).filter((a): a is string => typeof a === 'string')
+    const { body } = await http.request<{ aliases?: Array<{ alias?: string } | string> }>({ method: 'GET', path: `/now/deployments/${encodeURIComponent(id)}/aliases`, signal })
+    return (body.aliases ?? []).map((a) => (typeof a === 'string' ? a : a.alias)).filter((a): a is string => typeof a === 'string')
   } catch (error) {
     throw mapApiError(error, 'now', `Aliases of ${id}`)
   }

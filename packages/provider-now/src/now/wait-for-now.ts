@@ -1,11 +1,8 @@
 import type { Readable } from 'node:stream'
-import { DatapubError, type Emit, type HttpClientFactory } from '@datapub/core/kit'
+import { DatapubError, isDatapubError, waitUntil, type Emit, type KitHttpClient } from '@datapub/core/kit'
 import { apiErrorOf } from '../shared/api-error-of.js'
 import { imageTooLarge, parseNowEvent } from './parse-now-event.js'
 import { readLines } from './read-lines.js'
-import { sleep } from '../shared/sleep.js'
-
-type Http = ReturnType<HttpClientFactory>
 
 export const NOW_IMAGE_LIMIT_BYTES = 100 * 1024 * 1024
 
@@ -20,20 +17,22 @@ export interface WaitOptions {
  * Follows the v1 events stream, echoing build output as `image:build:log`, until the
  * deployment is READY or ERROR. When the stream ends early or is unavailable, polls the state.
  */
-export async function waitForNow(http: Http, id: string, options: WaitOptions): Promise<void> {
-  const deadline = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
+export async function waitForNow(http: KitHttpClient, id: string, options: WaitOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs
   const tail: string[] = []
   let tooLarge: ReturnType<typeof imageTooLarge>
   let final: string | undefined
   try {
-    const response = await http.get<Readable>(`/v2/now/deployments/${encodeURIComponent(id)}/events`, {
-      params: { direction: 'forward', follow: 1, format: 'lines' },
+    const response = await http.request<Readable>({
+      method: 'GET',
+      path: `/v2/now/deployments/${encodeURIComponent(id)}/events`,
+      query: { direction: 'forward', follow: 1, format: 'lines' },
       responseType: 'stream',
-      timeout: 0,
-      signal: deadline,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     })
     try {
-      for await (const text of readLines(response.data)) {
+      for await (const text of readLines(response.body)) {
         const event = parseNowEvent(text)
         if (event?.kind === 'log') {
           options.emit({ type: 'image:build:log', line: event.line })
@@ -49,10 +48,10 @@ export async function waitForNow(http: Http, id: string, options: WaitOptions): 
         }
       }
     } finally {
-      response.data.destroy()
+      response.body.destroy()
     }
   } catch (error) {
-    if (options.signal.aborted) throw error
+    if (options.signal.aborted || (isDatapubError(error) && error.code === 'ABORTED')) throw error
     const status = apiErrorOf(error)?.status
     if (status === 401 || status === 403) throw error
     // Anything else (an old API without the stream, a dropped connection): the state poll decides.
@@ -61,28 +60,22 @@ export async function waitForNow(http: Http, id: string, options: WaitOptions): 
   if (final === 'ERROR') throw buildFailure(id, tail, tooLarge)
 }
 
-async function pollState(http: Http, id: string, options: WaitOptions, deadline: AbortSignal): Promise<string> {
+async function pollState(http: KitHttpClient, id: string, options: WaitOptions, deadline: number): Promise<string> {
   let last: string | undefined
-  for (;;) {
-    if (deadline.aborted && !options.signal.aborted) throw timedOut(id, options.timeoutMs)
-    let state: string
-    try {
-      const { data } = await http.get<{ state?: string; readyState?: string }>(`/v3/now/deployments/${encodeURIComponent(id)}`, { signal: deadline })
-      state = String(data.state ?? data.readyState ?? 'UNKNOWN')
-    } catch (error) {
-      if (deadline.aborted && !options.signal.aborted) throw timedOut(id, options.timeoutMs)
-      throw error
-    }
-    if (state !== last) options.emit({ type: 'deploy:status', state })
-    last = state
-    if (state === 'READY' || state === 'ERROR') return state
-    try {
-      await sleep(options.pollIntervalMs, deadline)
-    } catch (error) {
-      if (options.signal.aborted) throw error
-      throw timedOut(id, options.timeoutMs)
-    }
-  }
+  return waitUntil({
+    timeoutMs: Math.max(0, deadline - Date.now()),
+    minDelayMs: options.pollIntervalMs,
+    maxDelayMs: Math.max(options.pollIntervalMs, 5000),
+    signal: options.signal,
+    timeout: { code: 'NOW_DEPLOY_TIMEOUT', message: `Deployment ${id} was not ready`, fault: 'host', provider: 'now', hint: 'Raise --deploy-timeout, or check the deployment in the Now dashboard.' },
+    check: async ({ signal }) => {
+      const { body } = await http.request<{ state?: string; readyState?: string }>({ method: 'GET', path: `/v3/now/deployments/${encodeURIComponent(id)}`, signal })
+      const state = String(body.state ?? body.readyState ?? 'UNKNOWN')
+      if (state !== last) options.emit({ type: 'deploy:status', state })
+      last = state
+      return state === 'READY' || state === 'ERROR' ? { done: true, value: state } : { done: false, reason: `state ${state}` }
+    },
+  })
 }
 
 function buildFailure(id: string, tail: string[], tooLarge: ReturnType<typeof imageTooLarge>): DatapubError {
@@ -102,12 +95,3 @@ function buildFailure(id: string, tail: string[], tooLarge: ReturnType<typeof im
     details: { log: excerpt },
   })
 }
-
-function timedOut(id: string, timeoutMs: number): DatapubError {
-  return new DatapubError('NOW_DEPLOY_TIMEOUT', `Deployment ${id} was not ready after ${Math.round(timeoutMs / 1000)} s.`, {
-    fault: 'host',
-    provider: 'now',
-    hint: 'Raise --deploy-timeout, or check the deployment in the Now dashboard.',
-  })
-}
-

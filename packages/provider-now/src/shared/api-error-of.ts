@@ -1,4 +1,4 @@
-import { isDatapubError } from '@datapub/core/kit'
+import { isHttpError } from '@datapub/core/kit'
 
 export interface ApiError {
   status?: number
@@ -8,16 +8,14 @@ export interface ApiError {
   error: Record<string, unknown>
 }
 
-/** Reads status and the host's error body out of the DatapubError core's http client throws. */
+/** Reads status and the host's error body out of the HttpError of a failed call. */
 export function apiErrorOf(value: unknown): ApiError | undefined {
-  if (!isDatapubError(value)) return undefined
-  const details = value.details ?? {}
-  const status = typeof details.status === 'number' ? details.status : undefined
-  const body = (details.body ?? {}) as Record<string, unknown>
-  const raw = body.error ?? body.err
+  if (!isHttpError(value)) return undefined
+  const body = (value.response?.body ?? {}) as Record<string, unknown>
+  const raw = typeof body === 'object' && body !== null ? (body.error ?? body.err) : undefined
   const error = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}
   return {
-    ...(status === undefined ? {} : { status }),
+    ...(value.status === undefined ? {} : { status: value.status }),
     ...(typeof error.code === 'string' ? { code: error.code } : {}),
     ...(typeof error.message === 'string' ? { message: error.message } : {}),
     error,

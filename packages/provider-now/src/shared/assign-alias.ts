@@ -1,16 +1,14 @@
-import { DatapubError, type HttpClientFactory } from '@datapub/core/kit'
+import { DatapubError, type KitHttpClient } from '@datapub/core/kit'
 import { apiErrorOf } from './api-error-of.js'
 import { mapApiError } from './map-api-error.js'
-
-type Http = ReturnType<HttpClientFactory>
 
 /**
  * Points `alias` at the deployment. 409 means it already points here, which is success for a
  * repeated publish. `path` is `/now/deployments/:id/aliases` (v1) or `/v2/deployments/:id/aliases`.
  */
-export async function assignAlias(http: Http, provider: string, path: string, alias: string): Promise<void> {
+export async function assignAlias(http: KitHttpClient, provider: string, path: string, alias: string, signal: AbortSignal): Promise<void> {
   try {
-    await http.post(path, { alias })
+    await http.request({ method: 'POST', path, json: { alias }, signal })
   } catch (error) {
     const api = apiErrorOf(error)
     if (api?.status === 409) return

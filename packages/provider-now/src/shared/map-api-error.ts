@@ -1,4 +1,4 @@
-import { DatapubError } from '@datapub/core/kit'
+import { mapHttpError, type HttpError, type HttpErrorTable } from '@datapub/core/kit'
 import { apiErrorOf } from './api-error-of.js'
 
 /**
@@ -6,38 +6,45 @@ import { apiErrorOf } from './api-error-of.js'
  * rate limit, not found. Anything else is returned unchanged (already coded and redacted).
  */
 export function mapApiError(error: unknown, provider: string, what: string): unknown {
-  const api = apiErrorOf(error)
-  if (api?.status === undefined) return error
+  return mapHttpError(error, apiErrorTable(provider, what), { provider })
+}
+
+function apiErrorTable(provider: string, what: string): HttpErrorTable {
   const P = provider.toUpperCase()
-  const said = api.message === undefined ? '' : `: ${api.message}`
-  const common = { provider, cause: error, details: { status: api.status, ...(api.code === undefined ? {} : { code: api.code }) } }
-  switch (api.status) {
-    case 401:
-    case 403:
-      if (api.code !== undefined && api.code !== 'forbidden' && api.code !== 'not_authorized' && api.status === 403) return error
-      return new DatapubError(`${P}_AUTH_FAILED`, `${what}: the ${provider} API refused the token (${api.status})${said}.`, {
-        ...common,
-        fault: 'user',
-        hint: `Check the token (--token, ${provider === 'now' ? 'NOW_TOKEN' : 'VERCEL_TOKEN'}) and that it may act in the chosen --scope.`,
-      })
-    case 402:
-      return new DatapubError(`${P}_PAYMENT_REQUIRED`, `${what}: the ${provider} plan does not allow this (402)${said}.`, {
-        ...common,
-        fault: 'user',
-        hint: 'Upgrade the plan or deploy under a team scope that has one.',
-      })
-    case 404:
-      return new DatapubError('DEPLOYMENT_NOT_FOUND', `${what}: not found on ${provider}${said}.`, { ...common, fault: 'user', hint: `List deployments with \`datapub list ${provider}\`.` })
-    case 429: {
-      const reset = (api.error.limit as { reset?: unknown } | undefined)?.reset
-      return new DatapubError(`${P}_RATE_LIMITED`, `${what}: ${provider} is rate limiting this account${said}.`, {
-        ...common,
-        fault: 'user',
-        details: { ...common.details, ...(typeof reset === 'number' ? { reset } : {}) },
-        hint: typeof reset === 'number' ? `Retry after ${new Date(reset * 1000).toISOString()}.` : 'Wait before deploying again; the plan limits deployments per day.',
-      })
-    }
-    default:
-      return error
+  const said = (e: HttpError) => {
+    const message = apiErrorOf(e)?.message
+    return message === undefined ? '' : `: ${message}`
+  }
+  const code = (e: HttpError) => {
+    const c = apiErrorOf(e)?.code
+    return c === undefined ? {} : { code: c }
+  }
+  const reset = (e: HttpError) => (apiErrorOf(e)?.error.limit as { reset?: unknown } | undefined)?.reset
+  const auth = {
+    code: `${P}_AUTH_FAILED`,
+    fault: 'user' as const,
+    message: (e: HttpError) => `${what}: the ${provider} API refused the token (${e.status})${said(e)}.`,
+    hint: `Check the token (--token, ${provider === 'now' ? 'NOW_TOKEN' : 'VERCEL_TOKEN'}) and that it may act in the chosen --scope.`,
+    details: code,
+  }
+  return {
+    401: auth,
+    // A 403 with its own code (alias_in_use, plan limits...) is the caller's to read, not a token problem.
+    403: { ...auth, when: (e) => [undefined, 'forbidden', 'not_authorized'].includes(apiErrorOf(e)?.code) },
+    402: { code: `${P}_PAYMENT_REQUIRED`, fault: 'user', message: (e) => `${what}: the ${provider} plan does not allow this (402)${said(e)}.`, hint: 'Upgrade the plan or deploy under a team scope that has one.', details: code },
+    404: { code: 'DEPLOYMENT_NOT_FOUND', fault: 'user', message: (e) => `${what}: not found on ${provider}${said(e)}.`, hint: `List deployments with \`datapub list ${provider}\`.`, details: code },
+    429: {
+      code: `${P}_RATE_LIMITED`,
+      fault: 'user',
+      message: (e) => `${what}: ${provider} is rate limiting this account${said(e)}.`,
+      hint: (e) => {
+        const at = reset(e)
+        return typeof at === 'number' ? `Retry after ${new Date(at * 1000).toISOString()}.` : 'Wait before deploying again; the plan limits deployments per day.'
+      },
+      details: (e) => {
+        const at = reset(e)
+        return { ...code(e), ...(typeof at === 'number' ? { reset: at } : {}) }
+      },
+    },
   }
 }

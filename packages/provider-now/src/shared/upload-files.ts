@@ -1,10 +1,7 @@
 import { createReadStream } from 'node:fs'
-import type { Emit, HttpClientFactory } from '@datapub/core/kit'
+import { mapBounded, withRetry, type Emit, type KitHttpClient } from '@datapub/core/kit'
 import { apiErrorOf } from './api-error-of.js'
 import type { HashedFile } from './hash-files.js'
-import { mapBounded } from './map-bounded.js'
-
-type Http = ReturnType<HttpClientFactory>
 
 /** What the CLIs did: at most 50 uploads in flight (now-cli 11, @vercel/client). */
 export const MAX_UPLOADS_IN_FLIGHT = 50
@@ -15,7 +12,7 @@ export interface UploadOptions {
   /** `x-now-digest` (Now v1) or `x-vercel-digest` (Vercel). */
   digestHeader: 'x-now-digest' | 'x-vercel-digest'
   emit: Emit
-  signal?: AbortSignal
+  signal: AbortSignal
   attempts?: number
 }
 
@@ -24,31 +21,37 @@ export interface UploadOptions {
  * an upload is safe: 5xx and network failures are retried here with a fresh stream (core's
  * retry would resend a consumed stream).
  */
-export async function uploadFiles(http: Http, files: readonly HashedFile[], options: UploadOptions): Promise<void> {
+export async function uploadFiles(http: KitHttpClient, files: readonly HashedFile[], options: UploadOptions): Promise<void> {
   const total = files.reduce((sum, f) => sum + f.size, 0)
   let sent = 0
   options.emit({ type: 'progress', label: 'upload', done: 0, total, unit: 'bytes' })
-  await mapBounded(files, MAX_UPLOADS_IN_FLIGHT, async (file) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await http.post(options.path, createReadStream(file.absolute), {
-          headers: {
-            'content-type': 'application/octet-stream',
-            'content-length': String(file.size),
-            [options.digestHeader]: file.sha,
-            'x-now-size': String(file.size),
+  await mapBounded(
+    files,
+    MAX_UPLOADS_IN_FLIGHT,
+    async (file) => {
+      await withRetry(
+        () =>
+          http.request({
+            method: 'POST',
+            path: options.path,
+            body: createReadStream(file.absolute),
+            headers: { 'content-type': 'application/octet-stream', 'content-length': String(file.size), [options.digestHeader]: file.sha, 'x-now-size': String(file.size) },
+            signal: options.signal,
+          }),
+        {
+          retries: (options.attempts ?? 3) - 1,
+          minDelayMs: 100,
+          maxDelayMs: 2000,
+          signal: options.signal,
+          retryable: (error) => {
+            const status = apiErrorOf(error)?.status
+            return apiErrorOf(error) !== undefined && (status === undefined || status >= 500)
           },
-          maxBodyLength: Infinity,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        })
-        break
-      } catch (error) {
-        const status = apiErrorOf(error)?.status
-        const transient = status === undefined || status >= 500
-        if (!transient || attempt >= (options.attempts ?? 3) || options.signal?.aborted) throw error
-      }
-    }
-    sent += file.size
-    options.emit({ type: 'progress', label: 'upload', done: sent, total, unit: 'bytes' })
-  })
+        },
+      )
+      sent += file.size
+      options.emit({ type: 'progress', label: 'upload', done: sent, total, unit: 'bytes' })
+    },
+    options.signal,
+  )
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DatapubError, registerSecret, type DeployInput, type DeploymentResult, type Emit, type HttpClientFactory } from '@datapub/core/kit'
+import { DatapubError, registerSecret, type DeployInput, type DeploymentResult, type Emit, type KitHttpClient } from '@datapub/core/kit'
 import { apiErrorOf } from '../shared/api-error-of.js'
 import { assignAlias } from '../shared/assign-alias.js'
 import { checkBundleLimits, type BundleCheck } from './check-bundle-limits.js'
@@ -17,14 +17,12 @@ import { waitForVercel, type VercelDeployment } from './wait-for-vercel.js'
 import { withRateLimit } from '../shared/with-rate-limit.js'
 import { writeVercelBundle } from './write-vercel-bundle.js'
 
-type Http = ReturnType<HttpClientFactory>
-
 /**
  * Vercel (host-apis.md §2): generate the Python app from the build context, check it against
  * the era's limits, put the secrets in the project's encrypted env, create a v13 deployment
  * (uploading what the API reports missing), wait for READY, alias.
  */
-export async function deployVercel(http: Http, input: DeployInput, options: VercelOptions, emit: Emit): Promise<DeploymentResult> {
+export async function deployVercel(http: KitHttpClient, input: DeployInput, options: VercelOptions, emit: Emit): Promise<DeploymentResult> {
   const { artifact } = input
   if (artifact.kind === 'image') {
     throw new DatapubError('VERCEL_ARTIFACT_UNSUPPORTED', 'Vercel deploys a file bundle, not an image.', { fault: 'internal', provider: 'vercel', hint: 'The pipeline must hand `vercel` the build context or bundle directory.' })
@@ -60,7 +58,7 @@ export async function deployVercel(http: Http, input: DeployInput, options: Verc
         'vercel',
         files,
         () =>
-          withRateLimit(async () => (await http.post<VercelDeployment>('/v13/deployments', body, { params: { skipAutoDetectionConfirmation: 1 }, signal: input.signal })).data, rate),
+          withRateLimit(async () => (await http.request<VercelDeployment>({ method: 'POST', path: '/v13/deployments', json: body, query: { skipAutoDetectionConfirmation: 1 }, signal: input.signal })).body, rate),
         (missing) => uploadFiles(http, missing, { path: '/v2/files', digestHeader: 'x-vercel-digest', emit, signal: input.signal }),
       )
     } catch (error) {
@@ -78,7 +76,7 @@ export async function deployVercel(http: Http, input: DeployInput, options: Verc
       production: options.prod,
       files: bundle.files,
     })
-    for (const alias of options.alias) await assignAlias(http, 'vercel', `/v2/deployments/${encodeURIComponent(id)}/aliases`, alias)
+    for (const alias of options.alias) await assignAlias(http, 'vercel', `/v2/deployments/${encodeURIComponent(id)}/aliases`, alias, input.signal)
     const host = options.alias[0] ?? (options.prod ? ready.alias?.[0] : undefined) ?? ready.url ?? created.url
     return { provider: 'vercel', id, name: input.name, url: `https://${host}`, project }
   } finally {
@@ -101,31 +99,33 @@ export function vercelProject(options: Pick<VercelOptions, 'project'>, name: str
 }
 
 /** The project must exist before its env can hold the secrets the first deployment reads. */
-async function ensureProject(http: Http, project: string, signal: AbortSignal): Promise<string> {
+async function ensureProject(http: KitHttpClient, project: string, signal: AbortSignal): Promise<string> {
   try {
-    const { data } = await http.get<{ id: string }>(`/v9/projects/${encodeURIComponent(project)}`, { signal })
-    return data.id
+    const { body } = await http.request<{ id: string }>({ method: 'GET', path: `/v9/projects/${encodeURIComponent(project)}`, signal })
+    return body.id
   } catch (error) {
     if (apiErrorOf(error)?.status !== 404) throw mapApiError(error, 'vercel', `Project ${project}`)
   }
   try {
-    const { data } = await http.post<{ id: string }>('/v11/projects', { name: project, framework: null }, { signal })
-    return data.id
+    const { body } = await http.request<{ id: string }>({ method: 'POST', path: '/v11/projects', json: { name: project, framework: null }, signal })
+    return body.id
   } catch (error) {
     throw mapApiError(error, 'vercel', `Creating project ${project}`)
   }
 }
 
 /** Secrets go to the project's encrypted env (upserted), never into the uploaded files. */
-async function setProjectEnv(http: Http, projectId: string, env: Record<string, string>, signal: AbortSignal): Promise<void> {
+async function setProjectEnv(http: KitHttpClient, projectId: string, env: Record<string, string>, signal: AbortSignal): Promise<void> {
   const entries = Object.entries(env).sort(([a], [b]) => a.localeCompare(b))
   if (entries.length === 0) return
   try {
-    await http.post(
-      `/v10/projects/${encodeURIComponent(projectId)}/env`,
-      entries.map(([key, value]) => ({ key, value, type: 'encrypted', target: ['production', 'preview'] })),
-      { params: { upsert: 'true' }, signal },
-    )
+    await http.request({
+      method: 'POST',
+      path: `/v10/projects/${encodeURIComponent(projectId)}/env`,
+      json: entries.map(([key, value]) => ({ key, value, type: 'encrypted', target: ['production', 'preview'] })),
+      query: { upsert: 'true' },
+      signal,
+    })
   } catch (error) {
     throw mapApiError(error, 'vercel', 'Setting the project environment')
   }

@@ -1,16 +1,13 @@
-import { DatapubError, defineProvider, type DeploymentSummary, type HttpClientFactory } from '@datapub/core/kit'
+import { DatapubError, defineProvider, type DeploymentSummary, type KitHttpClient } from '@datapub/core/kit'
 import { assignAlias } from '../shared/assign-alias.js'
 import { checkToken } from '../shared/check-token.js'
 import { createApiClient } from '../shared/create-api-client.js'
-import { signalOf } from '../shared/signal-of.js'
 import { deployVercel } from './deploy-vercel.js'
 import { envNamesFromMeta, META_NAME } from '../shared/env-names-meta.js'
 import { mapApiError } from '../shared/map-api-error.js'
 import { VERCEL_ERAS } from './vercel-eras.js'
 import { vercelOptionsSchema, VERCEL_PROJECT_PATTERN, type VercelOptions } from './vercel-options.js'
 import type { VercelDeployment } from './wait-for-vercel.js'
-
-type Http = ReturnType<HttpClientFactory>
 
 /** Vercel (Now 2.0 and today): Datasette as a Python serverless function (host-apis.md §2). */
 export const vercel = defineProvider({
@@ -29,9 +26,9 @@ export const vercel = defineProvider({
   create(context) {
     const options = context.options as VercelOptions
     const http = createApiClient(context, 'vercel', ['VERCEL_TOKEN', 'NOW_TOKEN'])
-    const get = async (id: string, signal?: AbortSignal): Promise<VercelDeployment> => {
+    const get = async (id: string, signal: AbortSignal): Promise<VercelDeployment> => {
       try {
-        return (await http().get<VercelDeployment>(`/v13/deployments/${encodeURIComponent(id)}`, signalOf(signal))).data
+        return (await http().request<VercelDeployment>({ method: 'GET', path: `/v13/deployments/${encodeURIComponent(id)}`, signal })).body
       } catch (error) {
         throw mapApiError(error, 'vercel', `Deployment ${id}`)
       }
@@ -48,13 +45,13 @@ export const vercel = defineProvider({
       },
       async destroy(id, signal) {
         try {
-          await http().delete(`/v13/deployments/${encodeURIComponent(id)}`, signalOf(signal))
+          await http().request({ method: 'DELETE', path: `/v13/deployments/${encodeURIComponent(id)}`, signal })
         } catch (error) {
           throw mapApiError(error, 'vercel', `Deleting deployment ${id}`)
         }
       },
-      async assignAliases(id, aliases) {
-        for (const alias of aliases) await assignAlias(http(), 'vercel', `/v2/deployments/${encodeURIComponent(id)}/aliases`, alias)
+      async assignAliases(id, aliases, signal) {
+        for (const alias of aliases) await assignAlias(http(), 'vercel', `/v2/deployments/${encodeURIComponent(id)}/aliases`, alias, signal)
         return aliases
       },
       async rollback(id, signal) {
@@ -75,7 +72,7 @@ export const vercel = defineProvider({
         }
         const previousId = (previous.uid ?? previous.id)!
         try {
-          await http().post(`/v1/projects/${encodeURIComponent(current.projectId)}/rollback/${encodeURIComponent(previousId)}`, undefined, signalOf(signal))
+          await http().request({ method: 'POST', path: `/v1/projects/${encodeURIComponent(current.projectId)}/rollback/${encodeURIComponent(previousId)}`, signal })
         } catch (error) {
           throw mapApiError(error, 'vercel', `Rolling back to ${previousId}`)
         }
@@ -101,10 +98,10 @@ export const vercel = defineProvider({
   },
 })
 
-async function listDeployments(http: Http, params: Record<string, string>, signal?: AbortSignal): Promise<VercelDeployment[]> {
+async function listDeployments(http: KitHttpClient, params: Record<string, string>, signal: AbortSignal): Promise<VercelDeployment[]> {
   try {
-    const { data } = await http.get<{ deployments?: VercelDeployment[] }>('/v6/deployments', { params, ...signalOf(signal) })
-    return data.deployments ?? []
+    const { body } = await http.request<{ deployments?: VercelDeployment[] }>({ method: 'GET', path: '/v6/deployments', query: params, signal })
+    return body.deployments ?? []
   } catch (error) {
     throw mapApiError(error, 'vercel', 'Listing deployments')
   }

@@ -1,9 +1,6 @@
-import { DatapubError, type Emit, type HttpClientFactory } from '@datapub/core/kit'
+import { DatapubError, waitUntil, type Emit, type KitHttpClient } from '@datapub/core/kit'
 import type { BundleFile } from './check-bundle-limits.js'
 import { mapApiError } from '../shared/map-api-error.js'
-import { sleep } from '../shared/sleep.js'
-
-type Http = ReturnType<HttpClientFactory>
 
 export interface VercelDeployment {
   id?: string
@@ -37,40 +34,39 @@ export interface VercelWaitOptions {
 const SIZE_FAILURE = /exceeds the (maximum size limit|configured limit)|too large|size_limit/i
 
 /** Polls `GET /v13/deployments/:id` (the CLI's 1.5 s) until READY, and for production until the alias is assigned. */
-export async function waitForVercel(http: Http, id: string, options: VercelWaitOptions): Promise<VercelDeployment> {
-  const started = Date.now()
+export async function waitForVercel(http: KitHttpClient, id: string, options: VercelWaitOptions): Promise<VercelDeployment> {
   let last: string | undefined
-  for (;;) {
-    let d: VercelDeployment
-    try {
-      d = (await http.get<VercelDeployment>(`/v13/deployments/${encodeURIComponent(id)}`, { signal: options.signal })).data
-    } catch (error) {
-      throw mapApiError(error, 'vercel', `Deployment ${id}`)
-    }
-    const state = d.readyState ?? d.state ?? 'UNKNOWN'
-    if (state !== last) options.emit({ type: 'deploy:status', state })
-    last = state
-    if (state === 'ERROR' || state.endsWith('_ERROR') || state === 'CANCELED') throw await buildFailure(http, id, d, options)
-    if (d.aliasError) {
-      throw new DatapubError('VERCEL_ALIAS_FAILED', `Vercel built ${id} but could not assign its alias (${d.aliasError.code ?? 'error'})${d.aliasError.message ? `: ${d.aliasError.message}` : ''}.`, {
-        fault: 'user',
-        provider: 'vercel',
-        hint: 'Check the project domains in the Vercel dashboard.',
-      })
-    }
-    if (state === 'READY' && (!options.production || Boolean(d.aliasAssigned))) return d
-    if (Date.now() - started > options.timeoutMs) {
-      throw new DatapubError('VERCEL_DEPLOY_TIMEOUT', `Deployment ${id} was not ready after ${Math.round(options.timeoutMs / 1000)} s (last state ${state}).`, {
-        fault: 'host',
-        provider: 'vercel',
-        hint: 'Raise --deploy-timeout, or check the deployment in the Vercel dashboard.',
-      })
-    }
-    await sleep(options.pollIntervalMs, options.signal)
-  }
+  return waitUntil({
+    timeoutMs: options.timeoutMs,
+    minDelayMs: options.pollIntervalMs,
+    maxDelayMs: Math.max(options.pollIntervalMs, 5000),
+    signal: options.signal,
+    timeout: { code: 'VERCEL_DEPLOY_TIMEOUT', message: `Deployment ${id} was not ready`, fault: 'host', provider: 'vercel', hint: 'Raise --deploy-timeout, or check the deployment in the Vercel dashboard.' },
+    check: async ({ signal }) => {
+      let d: VercelDeployment
+      try {
+        d = (await http.request<VercelDeployment>({ method: 'GET', path: `/v13/deployments/${encodeURIComponent(id)}`, signal })).body
+      } catch (error) {
+        throw mapApiError(error, 'vercel', `Deployment ${id}`)
+      }
+      const state = d.readyState ?? d.state ?? 'UNKNOWN'
+      if (state !== last) options.emit({ type: 'deploy:status', state })
+      last = state
+      if (state === 'ERROR' || state.endsWith('_ERROR') || state === 'CANCELED') throw await buildFailure(http, id, d, options)
+      if (d.aliasError) {
+        throw new DatapubError('VERCEL_ALIAS_FAILED', `Vercel built ${id} but could not assign its alias (${d.aliasError.code ?? 'error'})${d.aliasError.message ? `: ${d.aliasError.message}` : ''}.`, {
+          fault: 'user',
+          provider: 'vercel',
+          hint: 'Check the project domains in the Vercel dashboard.',
+        })
+      }
+      if (state === 'READY' && (!options.production || Boolean(d.aliasAssigned))) return { done: true, value: d }
+      return { done: false, reason: state === 'READY' ? 'state READY, alias not assigned yet' : `state ${state}` }
+    },
+  })
 }
 
-async function buildFailure(http: Http, id: string, d: VercelDeployment, options: VercelWaitOptions): Promise<DatapubError> {
+async function buildFailure(http: KitHttpClient, id: string, d: VercelDeployment, options: VercelWaitOptions): Promise<DatapubError> {
   const lines = await buildLog(http, id, options.signal)
   const excerpt = lines.slice(-12).join('\n')
   const reason = [d.errorCode, d.errorMessage].filter(Boolean).join(': ')
@@ -92,10 +88,12 @@ async function buildFailure(http: Http, id: string, d: VercelDeployment, options
 }
 
 /** The end of the build output, best effort: a failure to fetch it must not hide the build error. */
-async function buildLog(http: Http, id: string, signal: AbortSignal): Promise<string[]> {
+async function buildLog(http: KitHttpClient, id: string, signal: AbortSignal): Promise<string[]> {
   try {
-    const { data } = await http.get<Array<{ type?: string; text?: string; payload?: { text?: string } }>>(`/v3/deployments/${encodeURIComponent(id)}/events`, {
-      params: { builds: 1, direction: 'backward', limit: 30 },
+    const { body: data } = await http.request<Array<{ type?: string; text?: string; payload?: { text?: string } }>>({
+      method: 'GET',
+      path: `/v3/deployments/${encodeURIComponent(id)}/events`,
+      query: { builds: 1, direction: 'backward', limit: 30 },
       signal,
     })
     if (!Array.isArray(data)) return []

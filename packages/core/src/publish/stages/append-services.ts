@@ -5,10 +5,10 @@ export type AppendServices = Required<Pick<PipelineServices, 'createRegistryClie
 /** Lazy like the other defaults: the registry and append modules load only when append runs. */
 export function defaultAppendServices(): AppendServices {
   return {
-    createRegistryClient: async (options) => new (await import('../registry/registry-client.js')).RegistryClient(options),
-    buildAppendImage: async (...args) => (await import('../image/append/build-append-image.js')).buildAppendImage(...args),
-    pushAppendImage: async (...args) => (await import('../image/append/push-append-image.js')).pushAppendImage(...args),
-    writeDockerArchive: async (...args) => (await import('../image/append/write-docker-archive.js')).writeDockerArchive(...args),
+    createRegistryClient: async (options) => new (await import('../../registry/registry-client.js')).RegistryClient(options),
+    buildAppendImage: async (...args) => (await import('../../image/append/build-append-image.js')).buildAppendImage(...args),
+    pushAppendImage: async (...args) => (await import('../../image/append/push-append-image.js')).pushAppendImage(...args),
+    writeDockerArchive: async (...args) => (await import('../../image/append/write-docker-archive.js')).writeDockerArchive(...args),
   }
 }
 

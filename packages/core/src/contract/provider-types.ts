@@ -1,9 +1,9 @@
 import type { z } from 'zod'
-import type { Emit, DeploymentResult } from '../events/publish-event.js'
+import type { Emit, DeploymentResult } from './publish-event.js'
 import type { Logger } from '../log/logger.js'
 import type { HttpClientFactory } from '../http/create-http-client.js'
-import type { ContainerEngine } from '../image/container-engine.js'
-import type { PublishSpec } from '../publish/publish-spec.js'
+import type { ContainerEngine } from './container-engine.js'
+import type { PublishSpec } from './publish-spec.js'
 
 /** The provider contract version this core speaks. Bumped only on breaking contract changes. */
 export const PROVIDER_API_VERSION = 1 as const
@@ -133,6 +133,15 @@ export interface ProviderOperations {
   fetchSource?(id: string, file: string, signal?: AbortSignal): Promise<import('node:stream').Readable>
 }
 
+type WithSignal<F> = F extends (...args: infer A) => infer R ? (...args: Required<A>) => R : F
+
+/**
+ * What a provider's create() returns: the operations, each handed exactly one signal that is
+ * always set (the caller's joined with the context's, by core), so a provider never merges
+ * `signal ?? context.signal` itself.
+ */
+export type ProviderImplementation = { [K in keyof ProviderOperations]: WithSignal<ProviderOperations[K]> }
+
 /** What core hands a provider. Providers never see tsyringe, dockerode, nock or raw axios errors. */
 export interface ProviderContext<TOptions> {
   options: TOptions
@@ -172,6 +181,11 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
 export interface ProviderRecipe {
   serveOptions?: string[]
   runtime?: 'base'
+}
+
+/** What defineProvider() takes: the same, but create() may rely on every operation getting a signal. */
+export interface ProviderDefinitionInput<S extends ProviderOptionsSchema = ProviderOptionsSchema> extends Omit<ProviderDefinition<S>, 'create'> {
+  create(context: ProviderContext<z.output<S>>): ProviderImplementation | Promise<ProviderImplementation>
 }
 
 export type AnyProviderDefinition = ProviderDefinition<ProviderOptionsSchema>

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { DatapubError } from '../errors/datapub-error.js'
+import { DatapubError } from '../../errors/datapub-error.js'
 
 /** Dot-path of a zod issue: `static[1]`, `pluginSecret[0][2]`, `memory`. */
 export function issuePath(path: ReadonlyArray<PropertyKey>, prefix?: string): string {

@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { Emit } from '../events/publish-event.js'
+import type { Emit } from '../../contract/publish-event.js'
 import type { PipelineServices } from './pipeline-services.js'
-import type { PublishSpec } from './publish-spec.js'
+import type { PublishSpec } from '../../contract/publish-spec.js'
 
 export interface PreparedDatabases {
   databases: Array<{ name: string; file: string }>

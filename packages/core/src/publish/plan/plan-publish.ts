@@ -1,13 +1,13 @@
-import { createContainer } from '../di/create-container.js'
-import { Tokens } from '../di/tokens.js'
-import type { Stage } from '../events/publish-event.js'
-import type { AnyProviderDefinition, ArtifactKind, ProviderLimits } from '../provider/provider-types.js'
-import type { ServiceContainer } from '../di/service-container.js'
-import { parseOptions } from './parse-options.js'
-import { resolvePublishSpec } from './resolve-spec.js'
-import { assertName, createOperations } from './collect-publish.js'
+import { createContainer } from '../../di/create-container.js'
+import { Tokens } from '../../di/tokens.js'
+import type { Stage } from '../../contract/publish-event.js'
+import type { AnyProviderDefinition, ArtifactKind, ProviderLimits } from '../../contract/provider-types.js'
+import type { ServiceContainer } from '../../di/service-container.js'
+import { parseOptions } from '../spec/parse-options.js'
+import { resolvePublishSpec } from '../spec/resolve-spec.js'
+import { assertName, createOperations } from '../stages/collect-publish.js'
 import { planAppend, type AppendPlan } from './plan-append.js'
-import type { PublishRequest } from './run-publish.js'
+import type { PublishRequest } from '../run-publish.js'
 
 export interface PlanStep {
   stage: Stage

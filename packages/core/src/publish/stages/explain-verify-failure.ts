@@ -1,6 +1,6 @@
-import { DatapubError } from '../errors/datapub-error.js'
-import type { DeploymentResult } from '../events/publish-event.js'
-import type { ProviderOperations } from '../provider/provider-types.js'
+import { DatapubError } from '../../errors/datapub-error.js'
+import type { DeploymentResult } from '../../contract/publish-event.js'
+import type { ProviderOperations } from '../../contract/provider-types.js'
 
 /**
  * A verify that fails because a newer publish of the same name replaced this deployment (two

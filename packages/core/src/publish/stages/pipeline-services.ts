@@ -1,12 +1,12 @@
-import type { csvsToSqlite, inspectDatabase, writeInspectFile, assertSqliteDatabase } from '../data/index.js'
-import type { createBuildContext, buildImage, analyzeImage, assertWithinBudget } from '../image/index.js'
+import type { csvsToSqlite, inspectDatabase, writeInspectFile, assertSqliteDatabase } from '../../data/index.js'
+import type { createBuildContext, buildImage, analyzeImage, assertWithinBudget } from '../../image/index.js'
 import type { pushEngineImage } from './push-engine-image.js'
 import { defaultAppendServices } from './append-services.js'
 import type { verifyDeployment } from './verify-deployment.js'
-import type { buildAppendImage } from '../image/append/build-append-image.js'
-import type { pushAppendImage } from '../image/append/push-append-image.js'
-import type { writeDockerArchive } from '../image/append/write-docker-archive.js'
-import type { RegistryClient, RegistryClientOptions } from '../registry/registry-client.js'
+import type { buildAppendImage } from '../../image/append/build-append-image.js'
+import type { pushAppendImage } from '../../image/append/push-append-image.js'
+import type { writeDockerArchive } from '../../image/append/write-docker-archive.js'
+import type { RegistryClient, RegistryClientOptions } from '../../registry/registry-client.js'
 
 /**
  * The stage implementations the runner calls. Defaults load their modules on first use, so a
@@ -33,8 +33,8 @@ export interface PipelineServices {
 }
 
 export function defaultPipelineServices(): PipelineServices {
-  const data = () => import('../data/index.js')
-  const image = () => import('../image/index.js')
+  const data = () => import('../../data/index.js')
+  const image = () => import('../../image/index.js')
   return {
     csvsToSqlite: async (...args) => (await data()).csvsToSqlite(...args),
     inspectDatabase: async (...args) => (await data()).inspectDatabase(...args),

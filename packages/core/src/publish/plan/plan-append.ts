@@ -1,9 +1,9 @@
-import type { AnyProviderDefinition } from '../provider/provider-types.js'
-import { appendServices } from './append-services.js'
-import { findRuntimeImage } from './find-runtime-image.js'
-import type { PipelineServices } from './pipeline-services.js'
-import type { PublishSpec } from './publish-spec.js'
-import { wheelsDigest } from './wheels-digest.js'
+import type { AnyProviderDefinition } from '../../contract/provider-types.js'
+import { appendServices } from '../stages/append-services.js'
+import { findRuntimeImage } from '../stages/find-runtime-image.js'
+import type { PipelineServices } from '../stages/pipeline-services.js'
+import type { PublishSpec } from '../../contract/publish-spec.js'
+import { wheelsDigest } from '../stages/wheels-digest.js'
 
 export interface AppendPlan {
   /** `engine` when append cannot run (local without a runtime registry). */
@@ -34,8 +34,8 @@ export async function planAppend(spec: PublishSpec, definition: AnyProviderDefin
       push: 'the engine that built the image runs it',
     }
   }
-  const { runtimeRecipe } = await import('../image/append/runtime-recipe.js')
-  const { recipeInputFromSpec } = await import('../image/recipe-input-from-spec.js')
+  const { runtimeRecipe } = await import('../../image/append/runtime-recipe.js')
+  const { recipeInputFromSpec } = await import('../../image/recipe-input-from-spec.js')
   // Database names do not enter the runtime key (runtimeRecipe neutralises them).
   const { key } = runtimeRecipe(recipeInputFromSpec(spec, []), await wheelsDigest(spec.image.pipFindLinks))
   const location = spec.runtimeRegistry
@@ -45,7 +45,7 @@ export async function planAppend(spec: PublishSpec, definition: AnyProviderDefin
   let found: Awaited<ReturnType<typeof findRuntimeImage>> | 'unknown' = 'unknown'
   let unreachable: string | undefined
   if (location !== undefined) {
-    const { dockerConfigCredentials } = await import('../registry/credentials/docker-config-credentials.js')
+    const { dockerConfigCredentials } = await import('../../registry/credentials/docker-config-credentials.js')
     const client = await appendServices(pipeline).createRegistryClient({ registry: location.registry, credentials: dockerConfigCredentials({ env: env as NodeJS.ProcessEnv }) })
     try {
       found = await findRuntimeImage(client, location.repository, key)

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml'
-import { DatapubError } from '../errors/datapub-error.js'
+import { DatapubError } from '../../errors/datapub-error.js'
 
 /** Parses a metadata file as JSON, or YAML when it is not JSON; it must be an object. */
 export function parseMetadata(text: string, given: string): Record<string, unknown> {

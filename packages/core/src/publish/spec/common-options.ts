@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { csvOptionsSchema } from '../data/csv-options-schema.js'
+import { csvOptionsSchema } from '../../data/csv-options-schema.js'
 
 const text = z.string().trim().min(1)
 const httpUrl = z.url({ protocol: /^https?$/ }).describe('an http(s) URL')

@@ -1,12 +1,13 @@
-import { DatapubError } from '../errors/datapub-error.js'
-import type { Emit } from '../events/publish-event.js'
-import type { ServiceContainer } from '../di/service-container.js'
-import { Tokens } from '../di/tokens.js'
-import type { AnyProviderDefinition, ProviderContext, ProviderOperations } from '../provider/provider-types.js'
-import { parseOptions } from './parse-options.js'
-import { resolvePublishSpec } from './resolve-spec.js'
-import type { PublishSpec } from './publish-spec.js'
-import type { PublishRequest } from './run-publish.js'
+import { DatapubError } from '../../errors/datapub-error.js'
+import type { Emit } from '../../contract/publish-event.js'
+import type { ServiceContainer } from '../../di/service-container.js'
+import { Tokens } from '../../di/tokens.js'
+import type { AnyProviderDefinition, ProviderContext, ProviderOperations } from '../../contract/provider-types.js'
+import { bindSignals } from '../../provider/bind-signals.js'
+import { parseOptions } from '../spec/parse-options.js'
+import { resolvePublishSpec } from '../spec/resolve-spec.js'
+import type { PublishSpec } from '../../contract/publish-spec.js'
+import type { PublishRequest } from '../run-publish.js'
 
 export interface Collected {
   spec: PublishSpec
@@ -51,5 +52,5 @@ export async function createOperations(definition: AnyProviderDefinition, option
     engine: services.resolve(Tokens.EngineFactory),
     env: services.resolve(Tokens.Env),
   }
-  return definition.create(context as never)
+  return bindSignals(await definition.create(context as never), signal)
 }

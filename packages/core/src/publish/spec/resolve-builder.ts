@@ -1,6 +1,6 @@
-import { DatapubError } from '../errors/datapub-error.js'
+import { DatapubError } from '../../errors/datapub-error.js'
 import type { CommonOptions } from './common-options.js'
-import type { PublishSpec } from './publish-spec.js'
+import type { PublishSpec } from '../../contract/publish-spec.js'
 
 // A registry host needs a dot, a port or to be localhost, as in Docker references; otherwise
 // `library/x` would be taken for a host named `library`.

@@ -1,5 +1,5 @@
-import { DatapubError } from '../errors/datapub-error.js'
-import type { DeploymentResult } from '../events/publish-event.js'
+import { DatapubError } from '../../errors/datapub-error.js'
+import type { DeploymentResult } from '../../contract/publish-event.js'
 
 export interface VerifyOptions {
   signal?: AbortSignal

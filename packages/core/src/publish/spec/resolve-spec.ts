@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { lstat, readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { DatapubError } from '../errors/datapub-error.js'
-import { registerSecret } from '../http/redact.js'
+import { DatapubError } from '../../errors/datapub-error.js'
+import { registerSecret } from '../../http/redact.js'
 import { commonOptionsSchema, type CommonOptionsInput } from './common-options.js'
 import { parseOptions } from './parse-options.js'
 import { parseMetadata } from './parse-metadata.js'
-import { deepMerge } from '../util/deep-merge.js'
-import type { PublishInput, PublishSpec } from './publish-spec.js'
+import { deepMerge } from '../../util/deep-merge.js'
+import type { PublishInput, PublishSpec } from '../../contract/publish-spec.js'
 import { resolveBuilder } from './resolve-builder.js'
-import { APT_PACKAGE, BRANCH, CONTROL_CHARS, PIP_REQUIREMENT, PLUGIN_NAME, SETTING_NAME, STATIC_MOUNT, VERSION, pluginSecretEnvName } from '../util/safe-names.js'
+import { APT_PACKAGE, BRANCH, CONTROL_CHARS, PIP_REQUIREMENT, PLUGIN_NAME, SETTING_NAME, STATIC_MOUNT, VERSION, pluginSecretEnvName } from '../../util/safe-names.js'
 
 export interface ResolveSpecOptions {
   cwd?: string

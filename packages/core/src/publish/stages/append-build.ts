@@ -1,16 +1,16 @@
 import { createReadStream } from 'node:fs'
 import { cp, lstat, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Emit, Stage } from '../events/publish-event.js'
-import type { BuildContext } from '../image/build-context.js'
-import type { ContainerEngine } from '../image/container-engine.js'
-import type { AppendedImage } from '../image/append/build-append-image.js'
-import type { AnyProviderDefinition, ImageArtifact, ProviderOperations, PushTarget } from '../provider/provider-types.js'
-import type { RegistryClient, RegistryClientOptions } from '../registry/registry-client.js'
-import type { RegistryCredentials, CredentialResolver } from '../registry/registry-credentials.js'
+import type { Emit, Stage } from '../../contract/publish-event.js'
+import type { BuildContext } from '../../image/build-context.js'
+import type { ContainerEngine } from '../../contract/container-engine.js'
+import type { AppendedImage } from '../../image/append/build-append-image.js'
+import type { AnyProviderDefinition, ImageArtifact, ProviderOperations, PushTarget } from '../../contract/provider-types.js'
+import type { RegistryClient, RegistryClientOptions } from '../../registry/registry-client.js'
+import type { RegistryCredentials, CredentialResolver } from '../../registry/registry-credentials.js'
 import { appendServices } from './append-services.js'
 import type { PipelineServices } from './pipeline-services.js'
-import type { PublishSpec } from './publish-spec.js'
+import type { PublishSpec } from '../../contract/publish-spec.js'
 import { wheelsDigest } from './wheels-digest.js'
 import { findRuntimeImage } from './find-runtime-image.js'
 
@@ -74,8 +74,8 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
     const built = await stage('build', `Building the image with the append builder (data layers on a prebuilt runtime image)`, async () => {
       target = pushTarget === undefined ? undefined : await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
       const runtime = await runtimeLocation(spec, target, input.env)
-      const recipe = (await import('../image/recipe-input-from-spec.js')).recipeInputFromSpec(spec, input.databaseFiles, definition.recipe?.(spec.providerOptions as never)?.serveOptions ?? [])
-      const { key, dockerfile } = (await import('../image/append/runtime-recipe.js')).runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
+      const recipe = (await import('../../image/recipe-input-from-spec.js')).recipeInputFromSpec(spec, input.databaseFiles, definition.recipe?.(spec.providerOptions as never)?.serveOptions ?? [])
+      const { key, dockerfile } = (await import('../../image/append/runtime-recipe.js')).runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
       const runtimeClient = await client({ registry: runtime.registry, ...(runtime.insecure ? { protocol: 'http' } : {}), ...(runtime.credentials === undefined ? {} : { credentials: runtime.credentials }) })
       const runtimeRef = `${runtime.registry}/${runtime.repository}:${key}`
       if ((await findRuntimeImage(runtimeClient, runtime.repository, key)) !== undefined) {
@@ -159,7 +159,7 @@ async function runtimeLocation(spec: PublishSpec, target: PushTarget | undefined
     }
   }
   // Another registry than the provider's: its login comes from Docker's config, never the provider's token.
-  const { dockerConfigCredentials } = await import('../registry/credentials/docker-config-credentials.js')
+  const { dockerConfigCredentials } = await import('../../registry/credentials/docker-config-credentials.js')
   const location = given as NonNullable<typeof given>
   return { registry: location.registry, repository: location.repository, credentials: dockerConfigCredentials({ env: env as NodeJS.ProcessEnv }), manifestFormat: target?.manifestFormat ?? 'oci' }
 }
@@ -174,7 +174,7 @@ async function buildRuntimeImage(input: AppendBuildInput, runtime: RuntimeLocati
     const from = path.join(context.dir, part)
     if (await lstat(from).then(() => true, () => false)) await cp(from, path.join(dir, part), { recursive: true })
   }
-  const { openBuildContext } = await import('../image/create-build-context.js')
+  const { openBuildContext } = await import('../../image/create-build-context.js')
   const runtimeContext = await openBuildContext(dir, dockerfile)
   const engine = await input.engine()
   const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'

@@ -1,9 +1,9 @@
-import type { BuildContext } from '../image/build-context.js'
-import type { ContainerEngine } from '../image/container-engine.js'
-import type { Emit, Stage } from '../events/publish-event.js'
-import type { AnyProviderDefinition, Artifact, ArtifactKind, ImageArtifact, ProviderOperations } from '../provider/provider-types.js'
+import type { BuildContext } from '../../image/build-context.js'
+import type { ContainerEngine } from '../../contract/container-engine.js'
+import type { Emit, Stage } from '../../contract/publish-event.js'
+import type { AnyProviderDefinition, Artifact, ArtifactKind, ImageArtifact, ProviderOperations } from '../../contract/provider-types.js'
 import type { PipelineServices } from './pipeline-services.js'
-import type { PublishSpec } from './publish-spec.js'
+import type { PublishSpec } from '../../contract/publish-spec.js'
 
 export interface EngineBuildInput {
   spec: PublishSpec

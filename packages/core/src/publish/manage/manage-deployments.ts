@@ -1,11 +1,11 @@
-import type { ServiceOverrides } from '../di/create-container.js'
-import { createContainer } from '../di/create-container.js'
-import { Tokens } from '../di/tokens.js'
-import type { ServiceContainer } from '../di/service-container.js'
-import type { DeploymentResult } from '../events/publish-event.js'
-import type { AnyProviderDefinition, DeploymentDescriptor, DeploymentSummary, ProviderOperations } from '../provider/provider-types.js'
-import { parseOptions } from './parse-options.js'
-import { createOperations } from './collect-publish.js'
+import type { ServiceOverrides } from '../../di/create-container.js'
+import { createContainer } from '../../di/create-container.js'
+import { Tokens } from '../../di/tokens.js'
+import type { ServiceContainer } from '../../di/service-container.js'
+import type { DeploymentResult } from '../../contract/publish-event.js'
+import type { AnyProviderDefinition, DeploymentDescriptor, DeploymentSummary, ProviderOperations } from '../../contract/provider-types.js'
+import { parseOptions } from '../spec/parse-options.js'
+import { createOperations } from '../stages/collect-publish.js'
 
 export interface ManageRequest {
   provider: string | AnyProviderDefinition
