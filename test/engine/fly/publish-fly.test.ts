@@ -115,6 +115,28 @@ describe('publish to Fly through the fake Machines API (machines run on the engi
   })
 })
 
+describe('Fly refusals through the fake', () => {
+  it('a token Fly refuses stops the publish in collect, before any build', async () => {
+    const file = path.join(work, 'birds.csv')
+    await writeFile(file, 'id,name,wingspan_cm\n1,robin,21\n')
+    const run = await recordEvents(publish({ provider: 'fly', files: [file], options: { name }, providerOptions: providerOptions(), cwd: work, container: createContainer({ ...services, Env: { ...services.Env, FLY_API_TOKEN: 'sentinel-fly-wrong-token-88' } }) }))
+    expect(run.error).toMatchObject({ code: 'FLY_UNAUTHORIZED', fault: 'user' })
+    expect(run.types()).not.toContain('image:built')
+    expect(run.serialized()).not.toContain('sentinel-fly-wrong-token-88')
+  })
+
+  it('a name another organisation holds is refused before anything is uploaded, and nothing is created', async () => {
+    const taken = `dp-taken-${process.pid}`
+    fake.foreign.add(taken)
+    const run = await publishCsv('1,robin,21\n', taken)
+    expect(run.error).toMatchObject({ code: 'FLY_APP_NAME_TAKEN', fault: 'user' })
+    expect(run.types()).not.toContain('push:progress')
+    expect(fake.apps.has(taken)).toBe(false)
+    const runner = new MachineRunner(engineEnv().dockerHost)
+    for (const id of await runner.imagesOf(`datapub/${taken}`)) await runner.removeImage(id)
+  })
+})
+
 describe('writable data on a Fly Volume', () => {
   it('creates the volume on the first publish and remounts it on the next, where the machine is updated in place and the data stays', async () => {
     const first = await publishCsv('1,robin,21\n', volumeApp, { createVolume: 1, volumeName: 'birds_data' })
