@@ -25,7 +25,8 @@ export async function waitHealthy(api: FlyApi, app: string, machine: FlyMachine,
   return waitUntil<FlyMachine>({
     timeoutMs: options.timeoutMs,
     minDelayMs: options.pollMs,
-    maxDelayMs: Math.max(options.pollMs, 5000),
+    // --poll-interval is the pace: backoff only up to twice it.
+    maxDelayMs: options.pollMs * 2,
     signal: options.signal,
     timeout: { code: 'FLY_MACHINE_TIMEOUT', message: `Machine ${machine.id} of ${app} was not healthy in time`, hint: 'The previous machines keep serving. Raise --ready-timeout for slow starts, or read `fly logs -a ' + app + '`.', fault: 'host', provider: 'fly' },
     check: async ({ signal }) => {
