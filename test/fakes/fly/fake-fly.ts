@@ -113,7 +113,6 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
     updated_at: m.updated_at,
     events: [...m.events].reverse(),
     checks: m.checkStatus === undefined ? [] : [{ name: 'servicecheck-00-http-8080', status: m.checkStatus, output: m.checkOutput, updated_at: m.updated_at }],
-    ...(m.lease === undefined ? {} : { nonce: undefined }),
   })
 
   const event = (m: FakeMachine, type: string, status: string, extra: Record<string, unknown> = {}) => m.events.push({ type, status, source: 'flyd', timestamp: Date.now(), ...extra })
@@ -174,7 +173,8 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
           m.checkStatus = response.status < 400 ? 'passing' : 'critical'
           m.checkOutput = `${response.status} ${response.statusText}`
         } catch (error) {
-          m.checkStatus ??= undefined
+          // Not listening yet (or any more): Fly reports the check critical until it passes.
+          m.checkStatus = 'critical'
           m.checkOutput = `GET ${path}: ${(error as Error).message}`
         }
       }
@@ -402,7 +402,7 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
     return undefined
   }
 
-  /** The Fly proxy: `/apps/<app>/<path>` goes to a started machine with a passing check, autostarting a stopped one. */
+  /** The Fly proxy: `/apps/<app>/<path>` goes to a started machine with a passing check (auto-stop and auto-start are not simulated). */
   const proxy = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
     const [, , appName, ...rest] = url.pathname.split('/')
     const app = apps.get(decodeURIComponent(appName ?? ''))
