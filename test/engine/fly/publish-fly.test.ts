@@ -70,6 +70,11 @@ describe('publish to Fly through the fake Machines API (machines run on the engi
     expect(run.serialized()).not.toContain(TOKEN)
     expect(app.ips.map((ip) => ip.type).sort()).toEqual(['shared_v4', 'v6'])
     firstImage = machine.config.image
+    // Nor in the image Fly pulled: `docker save` writes every layer uncompressed, config and history included.
+    const saved = await promisify(execFile)('docker', ['save', firstImage!], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost }, encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 })
+    expect(saved.stdout.length).toBeGreaterThan(1_000_000)
+    expect(saved.stdout.includes(SECRET)).toBe(false)
+    expect(saved.stdout.includes(TOKEN)).toBe(false)
     expect(firstImage).toMatch(new RegExp(`^${registry.replace(/\./g, '\\.')}/${name}@sha256:[a-f0-9]{64}$`))
     await expect(deploymentStatus(manage(), name)).resolves.toMatchObject({ id: name, state: 'ready' })
     expect((await listDeployments(manage())).map((d) => d.id)).toContain(name)
