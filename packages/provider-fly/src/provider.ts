@@ -1,4 +1,4 @@
-import { defineProvider, mapBounded, mapHttpError } from '@datapub/core/kit'
+import { defineProvider, isHttpError, mapBounded, mapHttpError } from '@datapub/core/kit'
 import { deployApp } from './deploy-app.js'
 import { exportApp, summarizeApp } from './describe-app.js'
 import { ensureApp, getApp, notFound } from './ensure-app.js'
@@ -58,7 +58,8 @@ export const fly = defineProvider({
         const s = signal ?? context.signal
         const apps = await orgApps(s)
         // Fly apps carry no labels: datapub's are the ones whose machines it made.
-        const described = await mapBounded(apps, 4, async (a) => ({ a, machines: await listMachines(rt().api, a.name, s).catch(() => []) }), s)
+        // An app deleted (or moved) between the two reads is simply not listed; any other failure is.
+        const described = await mapBounded(apps, 4, async (a) => ({ a, machines: await listMachines(rt().api, a.name, s).catch((error: unknown) => (isHttpError(error) && (error.status === 404 || error.status === 403) ? [] : Promise.reject(error))) }), s)
         return described
           .filter(({ machines }) => machines.some((m) => m.config?.metadata?.[META.managedBy] === 'datapub'))
           .map(({ a, machines }) => summarizeApp(rt(), { id: a.id, name: a.name }, machines))

@@ -341,3 +341,22 @@ describe('fly rollback, destroy, status', () => {
     })
   })
 })
+
+describe('fly cancellation', () => {
+  it('Ctrl-C while a new machine boots destroys it and leaves the old one serving', async () => {
+    const api = machinesApi(nock)
+    api.get('/v1/apps/birds').reply(200, appJson('birds'))
+    api.get('/v1/apps/birds/volumes').reply(200, [])
+    api.get('/v1/apps/birds/machines').reply(200, [machineJson('birds', { id: '0ld0000000aaaa', image: imageOf('birds', OLD_DIGEST) })])
+    api.post('/v1/apps/birds/machines').reply(200, machineJson('birds', { id: 'new0000000bbbb', state: 'created', instance: '01JX' }))
+    const controller = new AbortController()
+    // The wait is where Ctrl-C lands: Fly holds it open until the machine starts.
+    api.get('/v1/apps/birds/machines/new0000000bbbb/wait').query(true).delay(5000).reply(200, { ok: true })
+    api.get('/v1/apps/birds/machines/new0000000bbbb').optionally().reply(200, machineJson('birds', { id: 'new0000000bbbb', instance: '01JX', checks: [{ status: 'critical' }] }))
+    api.delete('/v1/apps/birds/machines/new0000000bbbb').query({ kill: 'true' }).reply(200, { ok: true })
+    const { ops } = await operations()
+    setTimeout(() => controller.abort(), 200)
+    const error = await ops.deploy({ ...deployInput('birds', {}), signal: controller.signal }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ABORTED' })
+  })
+})
