@@ -26,7 +26,7 @@ export async function main(argv: string[], overrides: Partial<CliIO> = {}): Prom
   }
   const [name, ...args] = rest
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const { loadCliManifest } = await import('./cli-manifest.js')
+    const { loadCliManifest } = await import('./load-cli-manifest.js')
     const { version } = await loadCliManifest()
     io.stdout(`datapub ${version}: publish data as a Datasette deployment to the host you pick\n\nUsage: datapub <command> [arguments] [options]\n\nCommands:\n${Object.entries(COMMANDS)
       .map(([n, c]) => `  ${n.padEnd(16)}${c.summary}`)
@@ -34,7 +34,7 @@ export async function main(argv: string[], overrides: Partial<CliIO> = {}): Prom
     return name === undefined ? EXIT.user : EXIT.ok
   }
   if (name === '--version' || name === '-V') {
-    const { loadCliManifest } = await import('./cli-manifest.js')
+    const { loadCliManifest } = await import('./load-cli-manifest.js')
     io.stdout(`${(await loadCliManifest()).version}\n`)
     return EXIT.ok
   }

@@ -1,5 +1,6 @@
 // @datapub/core: the user API. Provider authors import from '@datapub/core/kit'.
-export { publish, type PublishRequest, type PublishOutcome } from './publish/run-publish.js'
+export { publish } from './publish/run-publish.js'
+export type { PublishRequest, PublishOutcome } from './publish/publish-request.js'
 export { planPublish, type PublishPlan, type PlanStep } from './publish/plan/plan-publish.js'
 export {
   listDeployments,
@@ -47,8 +48,6 @@ export { pushImage } from './registry/push-image.js'
 export { copyImage } from './registry/copy-image.js'
 export { chainCredentials } from './registry/credentials/chain-credentials.js'
 export { dockerConfigCredentials } from './registry/credentials/docker-config-credentials.js'
-export { herokuCredentials } from './registry/credentials/heroku-credentials.js'
-export { googleCredentials } from './registry/credentials/google-credentials.js'
-export { ecrCredentials } from './registry/credentials/ecr-credentials.js'
+export type { CredentialResolver, RegistryCredentials } from './registry/registry-credentials.js'
 export { pushEngineImage } from './publish/stages/push-engine-image.js'
 export * from './migrate/index.js'

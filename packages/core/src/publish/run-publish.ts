@@ -10,30 +10,12 @@ import { Tokens } from '../di/tokens.js'
 import type { ServiceContainer } from '../di/service-container.js'
 import type { AnyProviderDefinition, ProviderRecipe } from '../contract/provider-types.js'
 import type { PublishSpec } from '../contract/publish-spec.js'
-import type { CommonOptionsInput } from './spec/common-options.js'
+import type { PublishOutcome, PublishRequest } from './publish-request.js'
 import { collectPublish } from './stages/collect-publish.js'
 import { prepareDatabases } from './stages/prepare-databases.js'
 import { engineBuild } from './stages/engine-build.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
 import { explainVerifyFailure } from './stages/explain-verify-failure.js'
-
-export interface PublishRequest {
-  /** A provider id (`local`), plugin package name, path, or a defineProvider() value. */
-  provider: string | AnyProviderDefinition
-  files: string[]
-  options?: Omit<CommonOptionsInput, 'files'>
-  /** The provider's own options, validated by its schema. */
-  providerOptions?: Record<string, unknown>
-  signal?: AbortSignal
-  cwd?: string
-  /** Replace services (engine, http, logger, stage implementations): tests and embedding apps. */
-  services?: ServiceOverrides
-  container?: ServiceContainer
-}
-
-export type PublishOutcome =
-  | { kind: 'deployed'; deployment: DeploymentResult }
-  | { kind: 'generated'; dir: string; files: string[] }
 
 /**
  * Runs collect → data → context → build → analyze → push → deploy → verify as a stream of typed

@@ -8,6 +8,7 @@ import { planPublish } from '../../src/publish/plan/plan-publish.js'
 import { defineProvider } from '../../src/provider/define-provider.js'
 import { recordEvents } from '../../src/testing/record-events.js'
 import type { PipelineServices } from '../../src/publish/stages/pipeline-services.js'
+import { defaultAppendServices } from '../../src/publish/stages/append-services.js'
 import type { DeployInput } from '../../src/contract/provider-types.js'
 import { DatapubError } from '../../src/errors/datapub-error.js'
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
 /** Stage implementations that record what they were asked and write small real files. */
 function fakePipeline(calls: string[]): PipelineServices {
   const services: PipelineServices = {
+    ...defaultAppendServices(),
     csvsToSqlite: async (paths, db) => {
       calls.push(`csv ${paths.map((p) => path.basename(p)).join(',')} -> ${path.basename(db)}`)
       await writeFile(db, 'db')

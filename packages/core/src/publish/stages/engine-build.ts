@@ -3,6 +3,7 @@ import type { ContainerEngine } from '../../contract/container-engine.js'
 import type { Emit, Stage } from '../../contract/publish-event.js'
 import type { AnyProviderDefinition, Artifact, ArtifactKind, ImageArtifact, ProviderOperations } from '../../contract/provider-types.js'
 import type { PipelineServices } from './pipeline-services.js'
+import { pushSkipReason } from '../../provider/push-skip-reason.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
 
 export interface EngineBuildInput {
@@ -57,7 +58,8 @@ export async function engineBuild(input: EngineBuildInput): Promise<Artifact> {
   } else skip('analyze', `${definition.title} sets no size limits`)
 
   if (accepts !== 'image') return skip('push', 'nothing to push'), fromContext
-  if (operations.pushTarget === undefined) return skip('push', `${definition.title} runs images from the engine that built them`), built
+  const noPush = pushSkipReason(definition, operations.pushTarget !== undefined)
+  if (noPush !== undefined || operations.pushTarget === undefined) return skip('push', noPush ?? 'nothing to push'), built
   const pushTarget = operations.pushTarget.bind(operations)
   return stage('push', `Pushing the image to ${definition.title}`, async () => {
     const target = await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
