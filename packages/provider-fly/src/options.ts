@@ -15,7 +15,7 @@ export const flyOptionsSchema = z
       .string()
       .regex(/^[a-z]{3}$/, 'a three-letter Fly region code such as iad or ams')
       .optional()
-      .describe('Region for new machines and volumes, e.g. iad, ams, syd (default: Fly picks one near the API caller; required with --create-volume)'),
+      .describe('Region for new machines and volumes, e.g. iad, ams, syd (default: Fly chooses; required with --create-volume)'),
     memory: z.number().int().min(256).max(131_072).multipleOf(256, 'memory is set in steps of 256 MB').default(256).describe('Memory per machine in MB, a multiple of 256'),
     cpuKind: z.enum(['shared', 'performance']).default('shared').describe('CPU kind: shared (burstable) or performance (dedicated)'),
     cpus: z.number().int().min(1).max(16).default(1).describe('vCPUs per machine: 1 to 16'),
