@@ -143,7 +143,7 @@ describe('Fly refusals through the fake', () => {
 })
 
 describe('writable data on a Fly Volume', () => {
-  it('creates the volume on the first publish and remounts it on the next, where the machine is updated in place and the data stays', async () => {
+  it('creates the volume on the first publish and remounts it on the next, where the machine is updated in place under its lease and the data stays', async () => {
     const first = await publishCsv('1,robin,21\n', volumeApp, { createVolume: 1, volumeName: 'birds_data' })
     expect(first.error?.toJSON()).toBeUndefined()
     const app = fake.apps.get(volumeApp)!
@@ -154,6 +154,14 @@ describe('writable data on a Fly Volume', () => {
     // Something written to the volume by the running machine (as root: the volume mounts root-owned).
     const exec = promisify(execFile)
     await exec('docker', ['exec', '--user', '0', machine.container, '/bin/sh', '-c', 'echo kept > /data/marker'], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost } })
+
+    // Another deploy holds the machine's lease: the publish is refused, and the machine is untouched.
+    const lease = await fetch(`${fake.apiUrl}/v1/apps/${volumeApp}/machines/${machine.id}/lease?ttl=60`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
+    const nonce = ((await lease.json()) as { data: { nonce: string } }).data.nonce
+    const refused = await publishCsv('1,robin,21\n', volumeApp)
+    expect(refused.error).toMatchObject({ code: 'FLY_MACHINE_LEASED', fault: 'user' })
+    expect(app.machines.get(machine.id)!.versions.length).toBe(1)
+    await fetch(`${fake.apiUrl}/v1/apps/${volumeApp}/machines/${machine.id}/lease`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}`, 'fly-machine-lease-nonce': nonce } })
 
     const second = await publishCsv('1,robin,21\n', volumeApp)
     expect(second.error?.toJSON()).toBeUndefined()
