@@ -1,4 +1,4 @@
-import type nock from 'nock'
+import type { Nock, NockScope } from '../../../test/helpers/http-mock.js'
 
 export const MACHINES_API = 'https://api.machines.dev'
 export const SENTINEL_TOKEN = 'sentinel-fly-token-4c1d9e'
@@ -7,7 +7,7 @@ export const OLD_DIGEST = `sha256:${'a'.repeat(64)}`
 export const imageOf = (app: string, digest = DIGEST) => `registry.fly.io/${app}@${digest}`
 
 /** A Machines API scope that insists on the Authorization header flyctl sends for this token. */
-export function machinesApi(n: typeof nock, token = SENTINEL_TOKEN): nock.Scope {
+export function machinesApi(n: Nock, token = SENTINEL_TOKEN): NockScope {
   return n(MACHINES_API, { reqheaders: { authorization: token.startsWith('fm2_') ? `FlyV1 ${token}` : `Bearer ${token}` } })
 }
 
