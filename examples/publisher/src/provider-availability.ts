@@ -22,6 +22,8 @@ export async function providerAvailability(name: string, env: Env): Promise<Avai
       )
     case 'heroku':
       return set(env, 'HEROKU_API_KEY') ? { available: true } : { available: false, reason: 'The server has no HEROKU_API_KEY.' }
+    case 'fly':
+      return set(env, 'FLY_API_TOKEN') || set(env, 'FLY_ACCESS_TOKEN') ? { available: true } : { available: false, reason: 'The server has no FLY_API_TOKEN.' }
     case 'now':
       return set(env, 'NOW_TOKEN') ? { available: true } : { available: false, reason: 'The server has no NOW_TOKEN.' }
     case 'vercel':

@@ -55,7 +55,7 @@ describe('GET /api/providers', () => {
     const text = await response.text()
     const { providers, limits } = JSON.parse(text) as { providers: Array<{ name: string; available: boolean; reason?: string; options: { properties: Record<string, { type?: string; default?: unknown }> } }>; limits: Record<string, number> }
     const byName = Object.fromEntries(providers.map((p) => [p.name, p]))
-    expect(Object.keys(byName).sort()).toEqual(['cloudrun', 'fake', 'heroku', 'local', 'now', 'vercel'])
+    expect(Object.keys(byName).sort()).toEqual(['cloudrun', 'fake', 'fly', 'heroku', 'local', 'now', 'vercel'])
     expect(byName.local).toMatchObject({ available: false, reason: expect.stringContaining('DOCKER_HOST') })
     expect(byName.heroku?.available).toBe(true)
     expect(byName.vercel).toMatchObject({ available: false, reason: expect.stringContaining('VERCEL_TOKEN') })
@@ -65,6 +65,10 @@ describe('GET /api/providers', () => {
       fail: expect.objectContaining({ type: 'boolean', default: false }),
     })
     expect(Object.keys(byName.heroku?.options.properties ?? {})).not.toContain('apiKey')
+    // Fly's generated form: sizing, region, volume flags; never the token, API, registry or app URL.
+    expect(byName.fly).toMatchObject({ title: 'Fly.io (Machines API)', available: false, reason: expect.stringContaining('FLY_API_TOKEN') })
+    expect(Object.keys(byName.fly?.options.properties ?? {})).toEqual(expect.arrayContaining(['region', 'memory', 'cpuKind', 'cpus', 'machines', 'autoStop', 'autoStart', 'createVolume', 'volumeName', 'createDb']))
+    expect(Object.keys(byName.fly?.options.properties ?? {})).not.toEqual(expect.arrayContaining(['appUrl']))
     expect(Object.keys(byName.local?.options.properties ?? {})).toEqual(expect.arrayContaining(['network', 'hostPort']))
     for (const p of providers) for (const key of Object.keys(p.options.properties)) expect(key).not.toMatch(/token|apiKey|keyFile|apiUrl|registryUrl/)
     expect(limits).toEqual({ maxFileBytes: 2048, maxTotalBytes: 3000, maxFiles: 3 })

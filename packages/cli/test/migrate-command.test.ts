@@ -93,3 +93,24 @@ describe('datapub migrate now → cloudrun (plan)', () => {
     expect((await run(['--help'])).stdout).toContain('--destroy-source')
   })
 })
+
+describe('datapub migrate → fly (plan)', () => {
+  it('now → fly: the plan rebuilds from --sources-dir and deploys on Fly, reading Fly flags', async () => {
+    mockNowExport()
+    const dir = await mkdtemp(path.join(tmpdir(), 'ctx-'))
+    const { code, stdout } = await run(['--from', 'now:dpl_birds', '--to', 'fly', '--sources-dir', dir, '--region', 'ams', '--machines', '2'], { DATAPUB_SECRET_DATASETTE_SECRET: 'sentinel-ds-secret-61', FLY_API_TOKEN: 'sentinel-fly-token-migrate-61' })
+    expect(stdout).toContain('Plan: now:dpl_birds → fly (birds)')
+    expect(stdout).toContain('then deploy birds on Fly.io (Machines API)')
+    expect(stdout).toContain('Dry run: nothing changed')
+    expect(stdout).not.toContain('sentinel-fly-token-migrate-61')
+    expect(code).toBe(EXIT.ok)
+  })
+
+  it('a bad Fly flag is a coded user error naming it', async () => {
+    // The source is exported before the target's flags are read (see the report).
+    mockNowExport()
+    const { code, stderr } = await run(['--from', 'now:dpl_birds', '--to', 'fly', '--region', 'Amsterdam'])
+    expect(code).toBe(EXIT.user)
+    expect(stderr).toMatch(/region/)
+  })
+})

@@ -11,6 +11,7 @@ const ENTRIES: Record<string, () => Promise<Record<string, unknown>>> = {
   '@datapub/provider-cloudrun': () => import('@datapub/provider-cloudrun'),
   '@datapub/provider-heroku': () => import('@datapub/provider-heroku'),
   '@datapub/provider-local': () => import('@datapub/provider-local'),
+  '@datapub/provider-fly': () => import('@datapub/provider-fly'),
   '@datapub/provider-now': () => import('@datapub/provider-now'),
   '@datapub/registry-ecr': () => import('@datapub/registry-ecr'),
 }

@@ -10,7 +10,8 @@ import { useHttpMock } from '../../helpers/http-mock.js'
 import { createSecretScan, type SecretScan } from '../../helpers/secret-scan.js'
 import { API as HEROKU, LATEST_RANGE, ACCEPT_DOCKER, SENTINEL_KEY as HEROKU_KEY, app, dyno, platform, release } from '../../../packages/provider-heroku/test/heroku-mock.js'
 import { ACCESS_TOKEN, CLIENT_SECRET, PARENT, PROJECT, REFRESH_TOKEN, ALT, mockTokenExchange, runApi, writeAdcFile } from '../../../packages/provider-cloudrun/test/google-api-mock.js'
-import { CONFIG_DIGEST, fakeImageStages } from './fake-image-stages.js'
+import { SENTINEL_TOKEN as FLY_TOKEN, appJson, machineJson, machinesApi } from '../../../packages/provider-fly/test/fly-mock.js'
+import { CONFIG_DIGEST, MANIFEST_DIGEST, fakeImageStages } from './fake-image-stages.js'
 
 const { nock } = useHttpMock()
 const DATASETTE_SECRET = 'sentinel-datasette-secret-3b9d41'
@@ -18,7 +19,7 @@ const PLUGIN_SECRET = 'sentinel-plugin-secret-8e21f0'
 const NOW_TOKEN = 'sentinel-now-token-a71c33'
 const VERCEL_TOKEN = 'sentinel-vercel-token-52be90'
 const REGISTRY_PASSWORD = 'sentinel-registry-password-0d4e'
-const SENTINELS = [DATASETTE_SECRET, PLUGIN_SECRET, HEROKU_KEY, NOW_TOKEN, VERCEL_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, ACCESS_TOKEN, REGISTRY_PASSWORD]
+const SENTINELS = [DATASETTE_SECRET, PLUGIN_SECRET, HEROKU_KEY, NOW_TOKEN, VERCEL_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, ACCESS_TOKEN, REGISTRY_PASSWORD, FLY_TOKEN]
 
 let work: string
 let adcFile: string
@@ -131,6 +132,53 @@ describe('no sentinel token reaches logs, errors, events, plans, contexts or des
     expect(recorded.error).toBeDefined()
   })
 
+  it('fly: a full publish hands the token to the registry login and the secrets to app secrets, and shows them nowhere else', async () => {
+    fresh()
+    const api = machinesApi(nock)
+    let secrets: Record<string, string> = {}
+    let machine: unknown
+    api.get('/v1/apps').query({ org_slug: 'personal' }).reply(200, { apps: [] })
+    api.get('/v1/apps/birds').times(2).reply(200, appJson('birds'))
+    api.post('/v1/apps/birds/secrets', (body: { values: Record<string, string> }) => ((secrets = body.values), true)).reply(200, { secrets: [], version: 2 })
+    api.get('/v1/apps/birds/machines').reply(200, [])
+    api.get('/v1/apps/birds/volumes').reply(200, [])
+    api.post('/v1/apps/birds/machines', (body: unknown) => ((machine = body), true)).reply(200, machineJson('birds', { id: 'e2865013a12345', state: 'created', instance: '01JS' }))
+    api.get('/v1/apps/birds/machines/e2865013a12345/wait').query(true).reply(200, { ok: true })
+    api.get('/v1/apps/birds/machines/e2865013a12345').reply(200, machineJson('birds', { id: 'e2865013a12345', instance: '01JS' }))
+    api.get('/v1/apps/birds/ip_assignments').reply(200, { ips: [{ ip: '2a09::1' }, { ip: '66.241.124.7' }] })
+    const stages = fakeImageStages()
+    const recorded = await run({ provider: 'fly', options: { name: 'birds' }, providerOptions: { token: FLY_TOKEN, pollInterval: 1 } }, stages.services)
+    expect(recorded.error?.toJSON()).toBeUndefined()
+    expect(stages.pushes[0]?.credentials).toEqual({ username: 'x', password: FLY_TOKEN })
+    expect(secrets).toEqual({ DATASETTE_SECRET, DATASETTE_AUTH_CLIENT_SECRET: PLUGIN_SECRET })
+    scan.text('machine config sent to Fly', machine)
+
+    api.get('/v1/apps/birds').reply(200, appJson('birds'))
+    api.get('/v1/apps/birds/machines').reply(200, [machineJson('birds', { id: 'e2865013a12345', image: `registry.fly.io/birds@${MANIFEST_DIGEST}` })])
+    api.get('/v1/apps/birds/secrets').reply(200, { secrets: [{ name: 'DATASETTE_SECRET', digest: 'x' }, { name: 'DATASETTE_AUTH_CLIENT_SECRET', digest: 'y' }] })
+    api.get('/v1/apps/birds/volumes').reply(200, [])
+    const descriptor = await exportDeployment({ provider: 'fly', providerOptions: { token: FLY_TOKEN }, services: { Env: {} } }, 'birds')
+    scan.text('export descriptor', descriptor)
+  })
+
+  it('fly: a 401 that echoes the token, through the library and the CLI with --debug and --json', async () => {
+    fresh()
+    nock('https://api.machines.dev').get('/v1/apps').query({ org_slug: 'personal' }).times(3).reply(401, { error: `You must be authenticated to view this (token ${FLY_TOKEN})` })
+    const recorded = await run({ provider: 'fly', providerOptions: { token: FLY_TOKEN } })
+    expect(recorded.error).toMatchObject({ code: 'FLY_UNAUTHORIZED', fault: 'user' })
+    expect(await cli(['publish', 'fly', 'birds.csv', '--token', FLY_TOKEN, '--secret', DATASETTE_SECRET])).toEqual([2, 2])
+  })
+
+  it('fly: a secrets failure whose body echoes the values', async () => {
+    fresh()
+    const api = machinesApi(nock)
+    api.get('/v1/apps').query({ org_slug: 'personal' }).reply(200, { apps: [] })
+    api.get('/v1/apps/birds').times(2).reply(200, appJson('birds'))
+    api.post('/v1/apps/birds/secrets').reply(400, { error: `invalid secret DATASETTE_SECRET=${DATASETTE_SECRET} DATASETTE_AUTH_CLIENT_SECRET=${PLUGIN_SECRET}` })
+    const recorded = await run({ provider: 'fly', options: { name: 'birds' }, providerOptions: { token: FLY_TOKEN, pollInterval: 1 } }, fakeImageStages().services)
+    expect(recorded.error?.code).toMatch(/^FLY_/)
+  })
+
   for (const [provider, token, env, api] of [['now', NOW_TOKEN, 'NOW_TOKEN', 'https://api.vercel.com'], ['vercel', VERCEL_TOKEN, 'VERCEL_TOKEN', 'https://api.vercel.com']] as const) {
     it(`${provider}: a 500 and a 403 that echo the token, from the option and from ${env}`, async () => {
       fresh()
@@ -163,9 +211,9 @@ describe('no sentinel token reaches logs, errors, events, plans, contexts or des
 
   it('generated contexts and plans hold names of secrets, never values', async () => {
     fresh()
-    for (const provider of ['local', 'heroku', 'cloudrun', 'now', 'vercel']) {
+    for (const provider of ['local', 'heroku', 'cloudrun', 'now', 'vercel', 'fly']) {
       const dir = path.join(work, `gen-${provider}`)
-      const providerOptions = provider === 'heroku' ? { apiKey: HEROKU_KEY } : provider === 'cloudrun' ? { keyFile: adcFile } : provider === 'local' ? {} : { token: provider === 'now' ? NOW_TOKEN : VERCEL_TOKEN }
+      const providerOptions = provider === 'heroku' ? { apiKey: HEROKU_KEY } : provider === 'cloudrun' ? { keyFile: adcFile } : provider === 'local' ? {} : { token: provider === 'now' ? NOW_TOKEN : provider === 'fly' ? FLY_TOKEN : VERCEL_TOKEN }
       const recorded = await run({ provider, options: { generateDir: dir, pipIndexUrl: 'https://pypi.example/simple' }, providerOptions })
       expect(recorded.error?.toJSON()).toBeUndefined()
       await scan.tree(`generated context for ${provider}`, dir)

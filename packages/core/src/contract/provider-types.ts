@@ -183,8 +183,19 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
   accepts: ArtifactKind
   /** When the artifact depends on the options (Heroku's `--path build` takes a context): overrides `accepts` per publish. */
   artifactFor?(options: z.output<S>): ArtifactKind
+  /**
+   * What these options add to the image recipe: `datasette serve` arguments (a read-write
+   * database on a mounted volume) and the `base` runtime when the server must run as root
+   * (volumes mount root-owned). Never secrets: the recipe lands in image layers.
+   */
+  recipe?(options: z.output<S>): ProviderRecipe
   capabilities?: ProviderCapabilities
   create(context: ProviderContext<z.output<S>>): ProviderOperations | Promise<ProviderOperations>
+}
+
+export interface ProviderRecipe {
+  serveOptions?: string[]
+  runtime?: 'base'
 }
 
 /** What defineProvider() takes: the same, but create() may rely on every operation getting a signal. */

@@ -6,6 +6,7 @@ export const BUILTIN_PROVIDERS: Record<string, { packageName: string; title: str
   local: { packageName: '@datapub/provider-local', title: 'Local Docker engine' },
   cloudrun: { packageName: '@datapub/provider-cloudrun', title: 'Google Cloud Run' },
   heroku: { packageName: '@datapub/provider-heroku', title: 'Heroku' },
+  fly: { packageName: '@datapub/provider-fly', title: 'Fly.io (Machines API)' },
   now: { packageName: '@datapub/provider-now', title: 'Zeit Now v1 (retired host)' },
   vercel: { packageName: '@datapub/provider-now', title: 'Vercel (Now 2.0)' },
 }

@@ -7,6 +7,8 @@ import { EventChannel } from '../events/event-channel.js'
 import type { EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
 import { createContainer } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
+import type { ProviderRecipe } from '../contract/provider-types.js'
+import type { PublishSpec } from '../contract/publish-spec.js'
 import type { PublishOutcome, PublishRequest } from './publish-request.js'
 import { collectPublish } from './stages/collect-publish.js'
 import { prepareDatabases } from './stages/prepare-databases.js'
@@ -50,7 +52,9 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
     const work = await mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX))
     try {
       const collected = await stage('collect', 'Checking inputs and credentials', () => collectPublish(request, services, emit, signal))
-      const { spec, definition, operations } = collected
+      const { definition, operations } = collected
+      const recipe = definition.recipe?.(collected.spec.providerOptions as never)
+      const spec = withRecipe(collected.spec, recipe)
       const pipeline = services.resolve(Tokens.Pipeline)
       const prepared = await stage('data', 'Converting data to SQLite', () => prepareDatabases(spec, path.join(work, 'data'), pipeline, emit, signal))
 
@@ -58,7 +62,7 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
       const context = await stage('context', 'Writing the build context', async () => {
         if (spec.generateDir !== undefined) await assertEmptyOrMissing(spec.generateDir)
         // A generated directory outlives this run, so it gets copies rather than hard links to our temp files.
-        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined }, contextDir)
+        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined, ...(recipe?.serveOptions === undefined ? {} : { serveOptions: recipe.serveOptions }) }, contextDir)
         emit({ type: 'context:written', dir: ctx.dir, files: ctx.files, hash: ctx.hash })
         if (spec.showFiles) emit({ type: 'log', level: 'info', message: `==== Dockerfile ====\n${ctx.dockerfile}${ctx.metadata === undefined ? '' : `\n==== metadata.json ====\n${ctx.metadata}`}` })
         return ctx
@@ -117,6 +121,12 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
   if (failure !== undefined) throw failure
   if (outcome === undefined) throw new DatapubError('INTERNAL', 'The pipeline ended without an outcome.')
   return outcome
+}
+
+/** A provider that needs the server to run as root (a volume it writes to) selects the base runtime, as apt packages do. */
+function withRecipe(spec: PublishSpec, recipe: ProviderRecipe | undefined): PublishSpec {
+  if (recipe?.runtime !== 'base' || spec.image.runtime === 'base') return spec
+  return { ...spec, image: { ...spec.image, runtime: 'base' } }
 }
 
 async function assertEmptyOrMissing(dir: string): Promise<void> {

@@ -39,7 +39,7 @@ describe('ProviderRegistry', () => {
   it('lists built-ins without importing any provider', async () => {
     const imported: string[] = []
     const registry = new ProviderRegistry({ importModule: async (s) => (imported.push(s), {}) })
-    expect(registry.known().map((p) => p.name)).toEqual(['cloudrun', 'heroku', 'local', 'now', 'vercel'])
+    expect(registry.known().map((p) => p.name)).toEqual(['cloudrun', 'fly', 'heroku', 'local', 'now', 'vercel'])
     expect(imported).toEqual([])
   })
 
@@ -65,7 +65,8 @@ describe('ProviderRegistry', () => {
 
   it('says how to install a plugin that is missing', async () => {
     const registry = new ProviderRegistry({ importModule: async () => Promise.reject(Object.assign(new Error('nope'), { code: 'ERR_MODULE_NOT_FOUND' })) })
-    await expect(registry.get('fly')).rejects.toMatchObject({ code: 'PROVIDER_NOT_FOUND', hint: expect.stringContaining('npm install datapub-provider-fly') })
+    // fly is built in now; a plugin name that is not shows the plugin package to install.
+    await expect(registry.get('render')).rejects.toMatchObject({ code: 'PROVIDER_NOT_FOUND', hint: expect.stringContaining('npm install datapub-provider-render') })
     await expect(registry.get('not a provider')).rejects.toMatchObject({ code: 'PROVIDER_NOT_FOUND' })
   })
 

@@ -73,7 +73,7 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
     const built = await stage('build', `Building the image with the append builder (data layers on a prebuilt runtime image)`, async () => {
       target = pushTarget === undefined ? undefined : await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
       const runtime = await runtimeLocation(spec, target, input.env)
-      const recipe = (await import('../../image/recipe-input-from-spec.js')).recipeInputFromSpec(spec, input.databaseFiles, [])
+      const recipe = (await import('../../image/recipe-input-from-spec.js')).recipeInputFromSpec(spec, input.databaseFiles, definition.recipe?.(spec.providerOptions as never)?.serveOptions ?? [])
       const { key, dockerfile } = (await import('../../image/append/runtime-recipe.js')).runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
       const runtimeClient = await client({ registry: runtime.registry, ...(runtime.insecure ? { protocol: 'http' } : {}), ...(runtime.credentials === undefined ? {} : { credentials: runtime.credentials }) })
       const runtimeRef = `${runtime.registry}/${runtime.repository}:${key}`
