@@ -56,7 +56,7 @@ describe('GET /api/providers', () => {
   it('lists every provider with availability, reasons and option schemas without server-only options', async () => {
     const response = await fetch(new URL('api/providers', base))
     const text = await response.text()
-    const { providers, limits } = JSON.parse(text) as { providers: Array<{ name: string; available: boolean; reason?: string; options: { properties: Record<string, { type?: string; default?: unknown }> } }>; limits: Record<string, number> }
+    const { providers, limits } = JSON.parse(text) as { providers: Array<{ name: string; title: string; description?: string; available: boolean; reason?: string; options: { properties: Record<string, { type?: string; default?: unknown }> } }>; limits: Record<string, number> }
     const byName = Object.fromEntries(providers.map((p) => [p.name, p]))
     expect(Object.keys(byName).sort()).toEqual(['cloudrun', 'fake', 'heroku', 'local', 'now', 'vercel'])
     // Plain words for visitors; what to set goes to the operator only.
@@ -66,7 +66,7 @@ describe('GET /api/providers', () => {
     expect((await app.providers()).operatorHints).toMatchObject({ local: expect.stringContaining('DOCKER_HOST'), vercel: 'Set VERCEL_TOKEN.', now: 'Set NOW_TOKEN.' })
     for (const name of [...ENV_NAMES, 'GOOGLE_APPLICATION_CREDENTIALS', 'VERCEL_TOKEN', 'NOW_TOKEN']) expect(text).not.toContain(name)
     // What the page shows before "Advanced" is opened: no Docker words.
-    for (const p of providers as Array<{ title?: string; description?: string; reason?: string }>) expect([p.title, p.description, p.reason].join(' ')).not.toMatch(/docker|container|image/i)
+    for (const p of providers) expect([p.title, p.description, p.reason].join(' ')).not.toMatch(/docker|container|image/i)
     expect(byName.local?.options.properties.publicHost).toMatchObject({ description: 'The host name used in the link (default: 127.0.0.1).' })
     // A provider's own description naming a setting reaches the page without the name.
     expect(byName.fake?.description).toBe('Test double, reads a server setting')
