@@ -1,8 +1,10 @@
 import { defineProvider, DatapubError, z } from '@datapub/core/kit'
 
 export interface FakeProviderProbe {
-  /** Resolves every deploy waiting at the gate. */
+  /** Resolves every deploy waiting at the gate, and lets later ones through. */
   open(): void
+  /** Makes later deploys wait at the gate again. */
+  close(): void
   /** Number of deploys currently waiting at the gate. */
   waiting(): number
   /** What each deploy saw of the server env (to prove a leak was attempted). */
@@ -27,6 +29,7 @@ export function fakeProvider(init: { open?: boolean } = {}): { provider: ReturnT
   let deployed = 0
   const probe: FakeProviderProbe = {
     open: () => (release(), (gate = Promise.resolve())),
+    close: () => void (gate = new Promise<void>((resolve) => (release = resolve))),
     waiting: () => waiting,
     seenTokens: [],
     peak: () => peak,
