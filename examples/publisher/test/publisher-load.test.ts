@@ -195,9 +195,10 @@ describe('the publisher under load', () => {
     await mkdir(path.dirname(RESULTS), { recursive: true })
     await writeFile(RESULTS, `${JSON.stringify(figures, null, 2)}\n`)
     console.log('publisher load:', JSON.stringify(figures))
-    // Four times the bytes, not four times the memory: the second wave's peak stays within a
-    // quarter of the extra bytes of the first's (holding uploads would add all of them).
+    // Four times the bytes, not four times the memory: the second wave's peak stays within half
+    // the extra bytes of the first's (holding uploads would add all of them; reading each whole
+    // upload to check it, as this app once did, added 43 MiB here).
     const extraBytes = VISITORS * (WAVES[1]! - WAVES[0]!)
-    expect((large.peakRssMiB - small.peakRssMiB) * 2 ** 20).toBeLessThan(extraBytes / 4)
+    expect((large.peakRssMiB - small.peakRssMiB) * 2 ** 20).toBeLessThan(extraBytes / 2)
   }, 240_000)
 })
