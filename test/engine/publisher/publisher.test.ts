@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createContainer, destroyDeployment, listDeployments } from '@datapub/core'
+import { connectEngine, createContainer, destroyDeployment, listDeployments } from '@datapub/core'
 import { createPublisherServer, type PublisherServer } from '../../../examples/publisher/src/create-publisher-server.js'
 import { followSse, queuePositions } from '../../../examples/publisher/test/follow-sse.js'
 import { multipartBody } from '../../../examples/publisher/test/multipart-body.js'
@@ -35,8 +35,19 @@ beforeAll(async () => {
   base = await app.listen()
 })
 
+/** Destroys the deployments and removes their images too (vfs keeps a full copy per layer). */
+async function destroyAll(ids: Iterable<string>) {
+  const engine = await connectEngine({ env })
+  const images = new Set<string>()
+  for (const id of ids) {
+    for (const c of await engine.listContainers({ 'datapub.deployment': id }, true)) images.add(c.imageId)
+    await destroyDeployment(local(), id).catch(() => undefined)
+  }
+  for (const image of images) await engine.removeImage(image).catch(() => undefined)
+}
+
 afterAll(async () => {
-  for (const id of deployed) await destroyDeployment(local(), id).catch(() => undefined)
+  if (env !== undefined) await destroyAll(deployed)
   await app?.close()
   await rm(work, { recursive: true, force: true })
   await rm(uploads, { recursive: true, force: true })
@@ -190,7 +201,7 @@ describe('the publisher page in headless Chromium, on the local engine', () => {
     expect(app.stats()).toMatchObject({ running: 0, queued: 0, peakRunning: MAX_RUNNING })
     await expect.poll(jobDirs).toEqual([])
 
-    for (const id of deployed) await destroyDeployment(local(), id)
+    await destroyAll(deployed)
     const left = new Set((await listDeployments(local())).map((d) => d.name))
     for (const id of deployed) expect(left.has(id)).toBe(false)
     deployed.clear()
