@@ -1,3 +1,4 @@
+import { get } from 'node:http'
 import type { SseFrame } from './read-sse.js'
 
 export interface SseFollower {
@@ -9,16 +10,22 @@ export interface SseFollower {
   close(): void
 }
 
-/** Follows an event stream live, frame by frame, so a test can look at it while the job runs. */
+/**
+ * Follows an event stream live, frame by frame, so a test can look at it while the job runs.
+ * Each stream has a connection of its own (no keep-alive pool whose reuse could race the
+ * server closing an idle connection).
+ */
 export function followSse(url: string): SseFollower {
   const frames: SseFrame[] = []
   const controller = new AbortController()
   const ended = (async () => {
-    const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal })
-    if (response.body === null) return
+    const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      get(url, { agent: false, headers: { accept: 'text/event-stream' }, signal: controller.signal }, resolve).on('error', reject)
+    })
+    if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`)
     const decoder = new TextDecoder()
     let buffer = ''
-    for await (const chunk of response.body) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       buffer += decoder.decode(chunk, { stream: true })
       let at: number
       while ((at = buffer.indexOf('\n\n')) >= 0) {
