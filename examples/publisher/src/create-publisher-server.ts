@@ -20,7 +20,7 @@ export interface PublisherServer {
   server: Server
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:PORT/`). */
   listen(port?: number, host?: string): Promise<string>
-  /** Cancels running and queued publishes and stops the server. */
+  /** Cancels running and queued publishes, waits until each has ended and removed its folder, and stops the server. */
   close(): Promise<void>
   /** What the server holds right now, for health checks and tests. */
   stats(): PublisherStats
@@ -74,6 +74,8 @@ export function createPublisherServer(overrides: Partial<PublisherConfig> = {}):
   let uploading = 0
   let ended = 0
   let streams = 0
+  // Every job's run, so close() can wait until each has removed its folder.
+  const runs = new Set<Promise<void>>()
   let providers: { at: number; list: Promise<ProviderListing> } | undefined
   const providerList = () => {
     if (providers === undefined || Date.now() - providers.at > 15_000) providers = { at: Date.now(), list: listProviders(config.registry, env) }
@@ -117,7 +119,12 @@ export function createPublisherServer(overrides: Partial<PublisherConfig> = {}):
       // A fresh deployment name per publish: users cannot overwrite each other's deployments.
       const options = { ...form.options, name: `pub-${randomBytes(5).toString('hex')}`, ...config.publishDefaults }
       started = true
-      void runJob(jobs, job, { provider: form.provider, files: upload.files, dir, options, providerOptions: form.providerOptions, container, envNames }, scrubber, slots).finally(() => (admitted--, ended++))
+      const run = runJob(jobs, job, { provider: form.provider, files: upload.files, dir, options, providerOptions: form.providerOptions, container, envNames }, scrubber, slots).finally(() => {
+        admitted--
+        ended++
+        runs.delete(run)
+      })
+      runs.add(run)
       json(res, 202, { id: job.id, events: `/api/jobs/${job.id}/events` })
     } catch (error) {
       if (!started) admitted--
@@ -192,11 +199,13 @@ export function createPublisherServer(overrides: Partial<PublisherConfig> = {}):
           resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`)
         })
       }),
-    close: () =>
-      new Promise((resolve) => {
-        jobs.close()
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
+    close: async () => {
+      jobs.close()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      // Cancelled publishes end on their own (a build stops within seconds) and remove their folders.
+      await Promise.allSettled([...runs])
+      await closed
+    },
   }
 }

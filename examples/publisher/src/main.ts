@@ -1,25 +1,18 @@
 import { createPublisherServer } from './create-publisher-server.js'
-import type { PublisherConfig } from './publisher-config.js'
+import { limitsFromEnv } from './limits-from-env.js'
+import { UploadError } from './upload-error.js'
 
 // `pnpm --filter @datapub/example-publisher start`; PORT and HOST choose where it listens,
 // PUBLISHER_MAX_RUNNING and PUBLISHER_MAX_QUEUED how many publishes run at once and may wait.
-const limit = (name: string): number | undefined => {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return undefined
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < (name === 'PUBLISHER_MAX_QUEUED' ? 0 : 1)) {
-    process.stderr.write(`datapub publisher: ${name} must be a whole number${name === 'PUBLISHER_MAX_QUEUED' ? '' : ' of at least 1'}, not "${raw}".\n`)
-    process.exit(2)
-  }
-  return value
+let limits
+try {
+  limits = limitsFromEnv(process.env)
+} catch (error) {
+  if (!(error instanceof UploadError)) throw error
+  process.stderr.write(`datapub publisher: ${error.code}: ${error.message}\n  ${error.hint ?? ''}\n`)
+  process.exit(2)
 }
-const overrides: Partial<PublisherConfig> = {}
-const maxRunningJobs = limit('PUBLISHER_MAX_RUNNING')
-const maxQueuedJobs = limit('PUBLISHER_MAX_QUEUED')
-if (maxRunningJobs !== undefined) overrides.maxRunningJobs = maxRunningJobs
-if (maxQueuedJobs !== undefined) overrides.maxQueuedJobs = maxQueuedJobs
-
-const app = createPublisherServer(overrides)
+const app = createPublisherServer(limits)
 const url = await app.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1')
 process.stdout.write(`datapub publisher listening on ${url}\n`)
 // Visitors only read that a provider is not set up; the operator reads here what to set.

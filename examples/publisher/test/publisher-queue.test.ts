@@ -94,3 +94,32 @@ describe('publishes beyond the limit wait in a queue', () => {
     expect(await (await cancel(c.body.id!)).json()).toEqual({ cancelled: false })
   })
 })
+
+describe('closing the server', () => {
+  it('cancels running and waiting publishes and resolves only once their folders are gone', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'publisher-close-'))
+    const fake = fakeProvider()
+    const closing = createPublisherServer({
+      env: { DOCKER_HOST: `unix://${dir}/no-engine.sock`, HOME: dir, PATH: process.env.PATH },
+      registry: new ProviderRegistry().register(fake.provider),
+      tmpDir: dir,
+      maxRunningJobs: 1,
+      publishDefaults: { verify: false },
+    })
+    const url = await closing.listen()
+    try {
+      for (const rows of ['1,a\n', '1,b\n']) {
+        const { body, contentType } = multipartBody([{ name: 'files', filename: 'x.csv', value: `id,name\n${rows}` }, { name: 'provider', value: 'fake' }])
+        expect((await fetch(new URL('api/publish', url), { method: 'POST', body, headers: { 'content-type': contentType } })).status).toBe(202)
+      }
+      await expect.poll(() => fake.probe.waiting()).toBe(1)
+      expect(closing.stats()).toMatchObject({ running: 1, queued: 1 })
+      expect((await readdir(dir)).filter((n) => n.startsWith('datapub-publisher-'))).toHaveLength(2)
+      await closing.close()
+      expect(closing.stats()).toMatchObject({ running: 0, queued: 0, ended: 2 })
+      expect((await readdir(dir)).filter((n) => n.startsWith('datapub-publisher-'))).toEqual([])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
