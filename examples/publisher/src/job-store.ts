@@ -13,12 +13,14 @@ export interface Job {
   readonly controller: AbortController
   readonly frames: JobFrame[]
   readonly listeners: Set<(frame: JobFrame) => void>
+  /** queued: waiting for a publish slot; running: publishing; finished: ended either way. */
+  state: 'queued' | 'running' | 'finished'
   finished: boolean
 }
 
 /**
  * Jobs in memory, by unguessable id. A finished job's frames stay replayable for `ttlMs`, then
- * the job is forgotten. `running()` counts unfinished jobs for the concurrency cap.
+ * the job is forgotten.
  */
 export class JobStore {
   private readonly jobs = new Map<string, Job>()
@@ -27,7 +29,7 @@ export class JobStore {
   constructor(private readonly ttlMs: number) {}
 
   create(): Job {
-    const job: Job = { id: randomBytes(24).toString('base64url'), controller: new AbortController(), frames: [], listeners: new Set(), finished: false }
+    const job: Job = { id: randomBytes(24).toString('base64url'), controller: new AbortController(), frames: [], listeners: new Set(), state: 'queued', finished: false }
     this.jobs.set(job.id, job)
     return job
   }
@@ -36,10 +38,9 @@ export class JobStore {
     return this.jobs.get(id)
   }
 
-  running(): number {
-    let n = 0
-    for (const job of this.jobs.values()) if (!job.finished) n++
-    return n
+  /** Jobs still remembered (unfinished ones and finished ones within their replay time). */
+  get size(): number {
+    return this.jobs.size
   }
 
   append(job: Job, event: string, data: string): void {
@@ -50,6 +51,7 @@ export class JobStore {
 
   finish(job: Job): void {
     job.finished = true
+    job.state = 'finished'
     this.append(job, 'end', '{}')
     job.listeners.clear()
     const timer = setTimeout(() => (this.jobs.delete(job.id), this.timers.delete(timer)), this.ttlMs)

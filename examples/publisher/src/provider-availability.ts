@@ -4,9 +4,13 @@ import { connectEngine } from '@datapub/core'
 
 export interface Availability {
   available: boolean
-  /** Why it cannot be used, in words for the page. Names env variables, never their values. */
+  /** Why it cannot be used, in words for the page: no setting names, no values. */
   reason?: string
+  /** What the operator should set, for the server's log only (names env variables, never their values). */
+  operatorHint?: string
 }
+
+const notSetUp = (what: string, operatorHint: string): Availability => ({ available: false, reason: `Not set up on this server: ${what}.`, operatorHint })
 
 type Env = Readonly<Record<string, string | undefined>>
 const set = (env: Env, name: string): boolean => (env[name] ?? '') !== ''
@@ -18,23 +22,23 @@ export async function providerAvailability(name: string, env: Env): Promise<Avai
     case 'local':
       return connectEngine({ env, timeoutMs: 3000 }).then(
         () => ({ available: true }),
-        () => ({ available: false, reason: 'No Docker engine answers at the server\'s DOCKER_HOST.' }),
+        () => ({ available: false, reason: 'Publishing on this server is switched off right now.', operatorHint: 'No Docker engine answers at DOCKER_HOST.' }),
       )
     case 'heroku':
-      return set(env, 'HEROKU_API_KEY') ? { available: true } : { available: false, reason: 'The server has no HEROKU_API_KEY.' }
+      return set(env, 'HEROKU_API_KEY') ? { available: true } : notSetUp('no Heroku account was added', 'Set HEROKU_API_KEY.')
     case 'fly':
-      return set(env, 'FLY_API_TOKEN') || set(env, 'FLY_ACCESS_TOKEN') ? { available: true } : { available: false, reason: 'The server has no FLY_API_TOKEN.' }
+      return set(env, 'FLY_API_TOKEN') || set(env, 'FLY_ACCESS_TOKEN') ? { available: true } : notSetUp('no Fly.io account was added', 'Set FLY_API_TOKEN.')
     case 'now':
-      return set(env, 'NOW_TOKEN') ? { available: true } : { available: false, reason: 'The server has no NOW_TOKEN.' }
+      return set(env, 'NOW_TOKEN') ? { available: true } : notSetUp('no Zeit Now account was added', 'Set NOW_TOKEN.')
     case 'vercel':
-      return set(env, 'VERCEL_TOKEN') || set(env, 'NOW_TOKEN') ? { available: true } : { available: false, reason: 'The server has no VERCEL_TOKEN.' }
+      return set(env, 'VERCEL_TOKEN') || set(env, 'NOW_TOKEN') ? { available: true } : notSetUp('no Vercel account was added', 'Set VERCEL_TOKEN.')
     case 'cloudrun': {
       const explicit = env.GOOGLE_APPLICATION_CREDENTIALS
       const configDir = env.CLOUDSDK_CONFIG ?? (env.HOME === undefined ? undefined : path.join(env.HOME, '.config', 'gcloud'))
       const file = explicit || (configDir === undefined ? undefined : path.join(configDir, 'application_default_credentials.json'))
       return file !== undefined && (await exists(file))
         ? { available: true }
-        : { available: false, reason: 'The server has no Google credentials (GOOGLE_APPLICATION_CREDENTIALS or gcloud application-default login).' }
+        : notSetUp('no Google Cloud account was added', 'Set GOOGLE_APPLICATION_CREDENTIALS or run gcloud auth application-default login.')
     }
     default:
       // Plugins and registered providers: their own checkAuth decides at publish time.

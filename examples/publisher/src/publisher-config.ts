@@ -10,8 +10,14 @@ export interface PublisherConfig {
   maxTotalBytes: number
   /** Most files in one upload. */
   maxFiles: number
-  /** Most publishes running at once; more get 429. */
+  /** Most publishes running at once; the next ones wait in a queue, in arrival order. */
   maxRunningJobs: number
+  /** Most publishes waiting for a slot (uploads in progress count too); beyond that, 429. */
+  maxQueuedJobs: number
+  /** An upload must be received completely within this many milliseconds, or it is cut off (408). */
+  uploadTimeoutMs: number
+  /** An upload (or a connection that has not sent its request) silent this long is cut off, milliseconds. */
+  idleTimeoutMs: number
   /** How long a finished job's events stay replayable, milliseconds. */
   jobTtlMs: number
   /** Parent of each job's private temporary folder. */
@@ -27,5 +33,8 @@ export const DEFAULT_LIMITS = {
   maxTotalBytes: 25 * 1024 * 1024,
   maxFiles: 10,
   maxRunningJobs: 4,
+  maxQueuedJobs: 50,
+  uploadTimeoutMs: 5 * 60 * 1000,
+  idleTimeoutMs: 30 * 1000,
   jobTtlMs: 15 * 60 * 1000,
 } as const

@@ -12,6 +12,10 @@ export interface UploadLimits {
   maxFileBytes: number
   maxTotalBytes: number
   maxFiles: number
+  /** The whole upload must arrive within this, milliseconds. */
+  uploadTimeoutMs: number
+  /** The upload may not go silent for longer than this, milliseconds. */
+  idleTimeoutMs: number
 }
 
 export interface ReceivedUpload {
@@ -41,7 +45,9 @@ export async function receiveUpload(request: IncomingMessage, dir: string, limit
   let total = 0
   let failure: UploadError | undefined
 
-  await new Promise<void>((resolve, reject) => {
+  const streams = new Set<NodeJS.ReadableStream & { destroy(error?: Error): void }>()
+  let stopTimers = () => undefined as void
+  const received = new Promise<void>((resolve, reject) => {
     let parser: busboy.Busboy
     try {
       parser = busboy({ headers: request.headers, preservePath: true, limits: { files: limits.maxFiles, fileSize: limits.maxFileBytes, fieldSize: MAX_FIELD_BYTES, fields: 50, parts: limits.maxFiles + 50 } })
@@ -69,6 +75,7 @@ export async function receiveUpload(request: IncomingMessage, dir: string, limit
         return fail(new UploadError(400, 'UPLOAD_DUPLICATE_NAME', `Two files are named ${name}.`, 'Each file becomes a table named after it; rename one of them.', 'files')), void stream.resume()
       }
       names.add(name.toLowerCase())
+      streams.add(stream)
       const file = path.join(dir, name)
       files.push({ file, display: name })
       const counter = new Transform({
@@ -96,14 +103,59 @@ export async function receiveUpload(request: IncomingMessage, dir: string, limit
     parser.on('partsLimit', () => fail(new UploadError(413, 'UPLOAD_TOO_MANY_FIELDS', 'The form has too many parts.')))
     parser.on('error', () => reject(failure ?? new UploadError(400, 'UPLOAD_MALFORMED', 'The form data could not be read.', 'Send multipart/form-data.')))
     parser.on('close', () => resolve())
-    request.on('aborted', () => reject(new UploadError(400, 'UPLOAD_INTERRUPTED', 'The upload was interrupted.')))
+    request.on('close', () => {
+      if (!request.complete) reject(new UploadError(400, 'UPLOAD_INTERRUPTED', 'The upload was interrupted.'))
+    })
+    stopTimers = uploadDeadlines(request, limits, reject)
     request.pipe(parser)
   })
+  try {
+    await received
+  } catch (error) {
+    // Stop reading and unblock the file writes, so no descriptor stays open on the folder the caller removes.
+    request.unpipe()
+    for (const stream of streams) stream.destroy(new Error('upload stopped'))
+    await Promise.allSettled(writes)
+    throw error
+  } finally {
+    stopTimers()
+  }
   await Promise.all(writes)
   if (failure !== undefined) throw failure
   if (files.length === 0) throw new UploadError(400, 'UPLOAD_NO_FILES', 'No CSV files were uploaded.', 'Choose at least one .csv or .tsv file.', 'files')
   for (const { file, display } of files) await sniffCsv(file, display)
   return { files: files.map((f) => f.file), fields }
+}
+
+/**
+ * Two clocks on one upload: a deadline for the whole body and an idle timer reset by every
+ * chunk. A client that trickles a byte at a time meets the first, one that stops sending the
+ * second. Either rejects with 408. The idle check runs after pending I/O (setImmediate), so a
+ * busy event loop that delayed reading the data is not mistaken for a silent client.
+ */
+function uploadDeadlines(request: IncomingMessage, limits: UploadLimits, reject: (error: UploadError) => void): () => void {
+  let last = Date.now()
+  const onData = () => (last = Date.now())
+  request.on('data', onData)
+  const deadline = setTimeout(() => reject(new UploadError(408, 'UPLOAD_TIMEOUT', `The upload took longer than ${seconds(limits.uploadTimeoutMs)}.`, 'Try again on a faster connection, or upload less data at once.')), limits.uploadTimeoutMs)
+  let idle: NodeJS.Timeout
+  const arm = (ms: number) => {
+    idle = setTimeout(() => setImmediate(() => {
+      const quiet = Date.now() - last
+      if (quiet >= limits.idleTimeoutMs) reject(new UploadError(408, 'UPLOAD_STALLED', `The upload stopped sending data for ${seconds(limits.idleTimeoutMs)}.`, 'Check your connection and publish again.'))
+      else arm(limits.idleTimeoutMs - quiet)
+    }), ms)
+  }
+  arm(limits.idleTimeoutMs)
+  return () => {
+    clearTimeout(deadline)
+    clearTimeout(idle)
+    request.off('data', onData)
+  }
+}
+
+function seconds(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 100) / 10} s`
 }
 
 function tooLarge(limits: UploadLimits): UploadError {

@@ -14,13 +14,16 @@ let app: PublisherServer
 let base: string
 let work: string
 let probe: FakeProviderProbe
+let ENV_NAMES: string[] = []
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'publisher-test-'))
   const fake = fakeProvider()
   probe = fake.probe
+  const env = { DOCKER_HOST: `unix://${work}/no-engine.sock`, FAKE_TOKEN: SENTINEL, HEROKU_API_KEY: HEROKU_SENTINEL, HOME: work, PATH: process.env.PATH }
+  ENV_NAMES = ['DOCKER_HOST', 'FAKE_TOKEN', 'HEROKU_API_KEY']
   app = createPublisherServer({
-    env: { DOCKER_HOST: `unix://${work}/no-engine.sock`, FAKE_TOKEN: SENTINEL, HEROKU_API_KEY: HEROKU_SENTINEL, HOME: work, PATH: process.env.PATH },
+    env,
     registry: new ProviderRegistry().register(fake.provider),
     tmpDir: work,
     maxFileBytes: 2048,
@@ -53,12 +56,20 @@ describe('GET /api/providers', () => {
   it('lists every provider with availability, reasons and option schemas without server-only options', async () => {
     const response = await fetch(new URL('api/providers', base))
     const text = await response.text()
-    const { providers, limits } = JSON.parse(text) as { providers: Array<{ name: string; available: boolean; reason?: string; options: { properties: Record<string, { type?: string; default?: unknown }> } }>; limits: Record<string, number> }
+    const { providers, limits } = JSON.parse(text) as { providers: Array<{ name: string; title: string; description?: string; available: boolean; reason?: string; options: { properties: Record<string, { type?: string; default?: unknown }> } }>; limits: Record<string, number> }
     const byName = Object.fromEntries(providers.map((p) => [p.name, p]))
     expect(Object.keys(byName).sort()).toEqual(['cloudrun', 'fake', 'fly', 'heroku', 'local', 'now', 'vercel'])
-    expect(byName.local).toMatchObject({ available: false, reason: expect.stringContaining('DOCKER_HOST') })
+    // Plain words for visitors; what to set goes to the operator only.
+    expect(byName.local).toMatchObject({ title: 'This server', available: false, reason: 'Publishing on this server is switched off right now.' })
     expect(byName.heroku?.available).toBe(true)
-    expect(byName.vercel).toMatchObject({ available: false, reason: expect.stringContaining('VERCEL_TOKEN') })
+    expect(byName.vercel).toMatchObject({ available: false, reason: 'Not set up on this server: no Vercel account was added.' })
+    expect((await app.providers()).operatorHints).toMatchObject({ local: expect.stringContaining('DOCKER_HOST'), vercel: 'Set VERCEL_TOKEN.', now: 'Set NOW_TOKEN.' })
+    for (const name of [...ENV_NAMES, 'GOOGLE_APPLICATION_CREDENTIALS', 'VERCEL_TOKEN', 'NOW_TOKEN']) expect(text).not.toContain(name)
+    // What the page shows before "Advanced" is opened: no Docker words.
+    for (const p of providers) expect([p.title, p.description, p.reason].join(' ')).not.toMatch(/docker|container|image/i)
+    expect(byName.local?.options.properties.publicHost).toMatchObject({ description: 'The host name used in the link (default: 127.0.0.1).' })
+    // A provider's own description naming a setting reaches the page without the name.
+    expect(byName.fake?.description).toBe('Test double, reads a server setting')
     expect(byName.cloudrun?.available).toBe(false)
     expect(byName.fake?.options.properties).toEqual({
       greeting: expect.objectContaining({ type: 'string', default: 'hello' }),
@@ -161,12 +172,14 @@ describe('publishing through the fake host', () => {
     // The provider did get the secret and did try to print it.
     expect(probe.seenTokens).toEqual([SENTINEL, SENTINEL])
     const failed = JSON.parse(streams[1].frames.find((f) => f.event === 'failed')!.data) as { code: string; hint: string }
-    expect(failed).toMatchObject({ code: 'FAKE_DEPLOY_FAILED', fault: 'user', hint: expect.stringContaining('Check the token') })
+    expect(failed).toMatchObject({ code: 'FAKE_DEPLOY_FAILED', fault: 'user', hint: 'Check the token [REDACTED] in a server setting.' })
     expect(streams[0].frames.some((f) => f.event === 'done')).toBe(true)
     const everything = [ok.text, bad.text, ...streams.map((s) => s.raw)].join('\n')
     expect(everything).toContain('with [REDACTED]')
     expect(everything).not.toContain(SENTINEL)
     expect(everything).not.toContain(HEROKU_SENTINEL)
     expect(everything).not.toContain(Buffer.from(SENTINEL).toString('base64'))
+    // Nor the names of its settings.
+    for (const name of ENV_NAMES) expect(everything).not.toContain(name)
   })
 })

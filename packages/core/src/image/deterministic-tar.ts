@@ -68,6 +68,10 @@ export function deterministicTar(dir: string, entries: TarEntry[]): Readable {
     }
     tar.finalize()
   }
+  // A failed read destroys the entry and with it the pack: its error belongs to the returned
+  // stream (whose reader handles it), never to an 'error' event nobody listens to, which would
+  // crash the process (a cancelled publish removes the folder while the engine still reads it).
+  tar.on('error', (error: Error) => out.destroy(error))
   tar.pipe(out)
   write().catch((error: Error) => out.destroy(error))
   return out

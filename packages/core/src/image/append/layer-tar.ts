@@ -49,6 +49,9 @@ export function layerTar(entries: LayerEntry[], mtime: Date = EPOCH): Readable {
     }
     tar.finalize()
   }
+  // A failed read destroys the pack too: its error goes to the returned stream, never to an
+  // unheard 'error' event that would crash the process (see deterministic-tar.ts).
+  tar.on('error', (error: Error) => out.destroy(error))
   tar.pipe(out)
   write().catch((error: Error) => out.destroy(error))
   return out
