@@ -243,6 +243,10 @@ function planColumns(table: string, group: Array<{ scan: CsvScan }>, options: Cs
     const type = overrides.get(key) ?? (options.justStrings ? 'TEXT' : detectedType)
     // Numbers bind as numbers only when the column type keeps them; TEXT keeps the exact text.
     const bind = type === 'TEXT' || type === 'BLOB' ? Bind.Text : numeric
+    if (bind === Bind.Text && d.value && overrides.has(key) && type !== 'TEXT' && type !== 'BLOB') {
+      // Text in a numeric column is converted by SQLite's affinity, which keeps only 15 digits.
+      warnings.push({ code: 'TYPE_LOSSY', message: `${table}.${d.name}: typed ${type}, but not every value is a number that converts without loss; SQLite's ${type} affinity may round such values` })
+    }
     plans.push({ name: d.name, type, bind })
   }
   void extracts

@@ -84,10 +84,9 @@ export async function scanCsvFile(file: string, dialect: CsvDialect, options: Sc
         if (nonNumeric && kind === 0) throw p.error('CSV_INVALID', 'quoting 2 (non-numeric) needs unquoted fields to be numbers', line, i + 1)
       }
       if ((kind & LOOKS_INTEGER) === 0) canInteger[i] = 0
-      if ((kind & LOOKS_REAL) === 0) {
-        canReal[i] = 0
-        settled[i] = 1
-      }
+      if ((kind & LOOKS_REAL) === 0) canReal[i] = 0
+      // An integer past 2^53 can rule out REAL while INTEGER still holds: settled only when both are out.
+      if (canInteger[i] === 0 && canReal[i] === 0) settled[i] = 1
     }
   })
   const read = await readCsvFile(file, parser, { signal: options.signal, validateUtf8: options.encoding !== 'latin1', onBytes: options.onBytes })
