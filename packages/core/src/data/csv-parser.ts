@@ -25,6 +25,10 @@ export class CsvParser {
   line = 1
   /** Some field of the row being handed to onRow contains a NUL byte. */
   rowNul = false
+  /** File offset of the buffer's first byte, kept by the reader; with rowEnd it locates row boundaries. */
+  base = 0
+  /** Buffer offset just past the row being handed to onRow (where the next row starts). */
+  rowEnd = 0
   private nulAt = Infinity
 
   constructor(
@@ -134,6 +138,7 @@ export class CsvParser {
   }
 
   private emitAt(buf: Buffer, n: number, rowLine: number, end: number, len: number): void {
+    this.rowEnd = end
     this.onRow(this, buf, n, rowLine)
     this.rowNul = false
     if (this.nulAt < end) {

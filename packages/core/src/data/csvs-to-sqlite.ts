@@ -6,7 +6,7 @@ import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import { assertSqliteDatabase } from './assert-sqlite-database.js'
 import { createFts, type FtsColumn } from './create-fts.js'
 import type { CsvOptions } from './csv-options-schema.js'
-import { Bind, insertCsvFile, type ColumnBinding } from './insert-csv-file.js'
+import { Bind, insertCsvFile, splitTarget, type ColumnBinding } from './insert-csv-file.js'
 import { LookupTable } from './lookup-table.js'
 import { parseDate } from './parse-date.js'
 import { parseExtractColumn, parseShape, type ExtractSpec, type ShapeColumn } from './parse-column-specs.js'
@@ -25,7 +25,8 @@ export interface ConversionReport {
   database: string
   /** False when no CSV was given (only databases to pass through): nothing was written. */
   written: boolean
-  tables: Array<{ name: string; rows: number; columns: Array<{ name: string; type: string }>; source: string[] }>
+  /** `threads: 2` when a large file was inserted by two threads (see insert-csv-file.ts). */
+  tables: Array<{ name: string; rows: number; columns: Array<{ name: string; type: string }>; source: string[]; threads?: 1 | 2 }>
   /** Existing SQLite databases among the inputs, checked and passed through untouched. */
   databases: string[]
   warnings: Array<{ code: string; message: string }>
@@ -83,7 +84,8 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
   const scans: Array<{ input: CsvInput; scan: CsvScan }> = []
   for (const input of inputs.csvs) {
     const dialect = await resolveDialect(input.file, options)
-    const scan = await scanCsvFile(input.file, dialect, { encoding, quoting, skipErrors, signal: hooks.signal, onBytes })
+    const splitAt = splitTarget((await stat(input.file)).size)
+    const scan = await scanCsvFile(input.file, dialect, { encoding, quoting, skipErrors, signal: hooks.signal, onBytes, ...(splitAt === undefined ? {} : { splitAt }) })
     if (scan.headers.length === 0) {
       warnings.push({ code: 'CSV_EMPTY', message: `${input.file} is empty; no table was made from it` })
       continue
@@ -154,16 +156,20 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
       addDateConverters(plans, options, used.date, warnings)
       const pk = (options.primaryKey ?? []).filter((c) => lower.has(c.toLowerCase()))
       pk.forEach((c) => used.pk.add(c))
-      prepareTable(db, table, plans, pk, extracts, options.replaceTables ?? false)
+      const fresh = prepareTable(db, table, plans, pk, extracts, options.replaceTables ?? false)
       const columns = plans.length
       const batch = pk.length > 0 ? 1 : Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(SQLITE_MAX_VARIABLES / columns)))
       let rows = 0
+      let threads: 1 | 2 = 1
       for (const { input, scan } of group) {
         const bindings = bindColumns(plans, scan, input, options)
-        rows += await insertCsvFile(scan, {
+        const done = await insertCsvFile(scan, {
           db,
           table,
           columns: bindings,
+          types: plans.map((p) => p.type),
+          fresh,
+          scratch: `${temp}.side`,
           batch,
           skipErrors,
           signal: hooks.signal,
@@ -172,13 +178,15 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
             rowsDone += n
           },
         })
+        rows += done.rows
+        if (done.threads === 2) threads = 2
       }
       addIndexes(db, table, plans, extracts, options, used.index)
       const ftsColumns = (options.fts ?? []).filter((c) => lower.has(c.toLowerCase()))
       ftsColumns.forEach((c) => used.fts.add(c))
       if (ftsColumns.length > 0) addTableFts(db, table, plans, ftsColumns)
       const info = db.prepare(`PRAGMA table_info(${q(table)})`).all() as Array<{ name: string; type: string }>
-      report.tables.push({ name: table, rows, columns: info.map((c) => ({ name: c.name, type: c.type })), source: files })
+      report.tables.push({ name: table, rows, columns: info.map((c) => ({ name: c.name, type: c.type })), source: files, ...(threads === 2 ? { threads } : {}) })
       hooks.onTable?.({ table, rows, columns: info.length })
     }
     if (!(options.noFulltextFks ?? false)) {
@@ -299,7 +307,8 @@ function addDateConverters(plans: ColumnPlan[], options: CsvOptions, used: Set<s
   }
 }
 
-function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[], pk: string[], extracts: ExtractSpec[], replace: boolean): void {
+/** Creates the table, or extends an existing one; true when it was created here (so it holds exactly `plans`). */
+function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[], pk: string[], extracts: ExtractSpec[], replace: boolean): boolean {
   const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE`).get(table) !== undefined
   if (exists && replace) {
     db.exec(`DROP TABLE IF EXISTS ${q(`${table}_fts`)}`)
@@ -310,7 +319,7 @@ function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[],
     for (const plan of plans) {
       if (!have.has(plan.name.toLowerCase())) db.exec(`ALTER TABLE ${q(table)} ADD COLUMN ${q(plan.name)} ${plan.type}`)
     }
-    return
+    return false
   }
   const defs = plans.map((p) => `${q(p.name)} ${p.type}`)
   if (pk.length > 0) defs.push(`PRIMARY KEY (${pk.map((c) => q(plans.find((p) => p.name.toLowerCase() === c.toLowerCase())!.name)).join(', ')})`)
@@ -319,6 +328,7 @@ function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[],
   }
   void extracts
   db.exec(`CREATE TABLE ${q(table)} (\n  ${defs.join(',\n  ')}\n)`)
+  return true
 }
 
 function bindColumns(plans: ColumnPlan[], scan: CsvScan, input: CsvInput, options: CsvOptions): ColumnBinding[] {

@@ -8,7 +8,12 @@ export interface ReadCsvOptions {
   /** Check UTF-8 validity of every byte; the result says whether the file is UTF-8. */
   validateUtf8?: boolean
   onBytes?(bytes: number): void
+  /** Awaited after each chunk is parsed: lets a consumer on another thread apply backpressure. */
+  afterChunk?(): Promise<void> | undefined
   chunkSize?: number
+  /** Byte range to parse: `start` must be a row boundary (no header, no BOM check there), `end` one too. */
+  start?: number
+  end?: number
 }
 
 export interface ReadCsvResult {
@@ -33,7 +38,11 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
   let invalidAt: ReadCsvResult['invalidAt']
   let carry = 0
   let total = 0
-  let first = true
+  const start = options.start ?? 0
+  const end = options.end ?? Infinity
+  let position = start
+  let first = start === 0
+  parser.base = start
   try {
     for (;;) {
       if (options.signal?.aborted) throw new DatapubError('ABORTED', 'The conversion was cancelled.')
@@ -45,7 +54,9 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
         buf.copy(bigger, 0, 0, carry)
         buf = bigger
       }
-      const { bytesRead } = await handle.read(buf, carry, buf.length - carry, null)
+      const want = Math.min(buf.length - carry, end - position)
+      const { bytesRead } = want === 0 ? { bytesRead: 0 } : await handle.read(buf, carry, want, position)
+      position += bytesRead
       total += bytesRead
       const len = carry + bytesRead
       const eof = bytesRead === 0
@@ -73,8 +84,11 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
         invalidAt = locateInvalidUtf8(buf, from, consumed, lineBefore)
       }
       options.onBytes?.(bytesRead)
+      const wait = options.afterChunk?.()
+      if (wait !== undefined) await wait
       if (eof) break
       buf.copy(buf, 0, consumed, len)
+      parser.base += consumed
       carry = len - consumed
     }
   } finally {

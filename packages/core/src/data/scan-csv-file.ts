@@ -21,6 +21,8 @@ export interface CsvScan {
   canReal: Uint8Array
   hasValue: Uint8Array
   bytes: number
+  /** The first row boundary at or after ScanOptions.splitAt: pass two can insert the two halves on two threads. */
+  split?: { offset: number; line: number }
 }
 
 export interface ScanOptions {
@@ -29,6 +31,8 @@ export interface ScanOptions {
   skipErrors: boolean
   signal?: AbortSignal | undefined
   onBytes?(bytes: number): void
+  /** File offset near which to record a row boundary (CsvScan.split). */
+  splitAt?: number
 }
 
 /**
@@ -47,6 +51,8 @@ export async function scanCsvFile(file: string, dialect: CsvDialect, options: Sc
   /** Columns already known to be text: classification is skipped for them. */
   let settled = new Uint8Array(0)
   const nonNumeric = options.quoting === 2
+  const splitAt = options.splitAt ?? Infinity
+  let split: CsvScan['split']
   const parser = new CsvParser(file, dialect.separator, dialect.quote, (p, buf, n, line) => {
     const starts = p.starts
     const ends = p.ends
@@ -70,6 +76,7 @@ export async function scanCsvFile(file: string, dialect: CsvDialect, options: Sc
       throw p.error('CSV_INVALID', `expected ${width} fields, saw ${n}`, line, width + 1, 'Fix the row, check the separator, or pass --skip-errors to drop rows with too many fields.')
     }
     rows++
+    if (split === undefined && p.base + p.rowEnd >= splitAt) split = { offset: p.base + p.rowEnd, line: p.line }
     const flags = p.flags
     for (let i = 0; i < n; i++) {
       if (settled[i]) continue
@@ -103,7 +110,10 @@ export async function scanCsvFile(file: string, dialect: CsvDialect, options: Sc
     encoding = 'latin1'
   }
   const headers = rawHeaders === undefined ? [] : uniqueHeaders(rawHeaders.map((b) => b.toString(encoding).replace(/""/g, '"')))
-  return { file, dialect, encoding, headers, rows, skipped, canInteger, canReal, hasValue, bytes: read.bytes }
+  const scan: CsvScan = { file, dialect, encoding, headers, rows, skipped, canInteger, canReal, hasValue, bytes: read.bytes }
+  // A boundary at the very end leaves nothing for a second thread.
+  if (split !== undefined && split.offset < read.bytes) scan.split = split
+  return scan
 }
 
 function nulColumn(p: CsvParser, n: number): number {
