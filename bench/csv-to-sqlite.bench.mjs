@@ -14,7 +14,7 @@ const RSS_BUDGET_MB = 200
 
 export default async function csvToSqliteBench(ctx) {
   const bin = path.join(ctx.root, 'packages/cli/bin/datapub.mjs')
-  if (!existsSync(path.join(ctx.root, 'packages/core/dist/csv-bind-worker.js'))) throw new Error('build first: pnpm build')
+  if (!existsSync(path.join(ctx.root, 'packages/core/dist/csv-worker-thread.js'))) throw new Error('build first: pnpm build')
   mkdirSync(CACHE, { recursive: true })
   const peer = findCsvsToSqlite()
   if (peer === undefined) ctx.log('csvs-to-sqlite is not installed (scripts/toolchain.sh installs it): its ratios are not measured')

@@ -29,6 +29,12 @@ export class CsvParser {
   base = 0
   /** Buffer offset just past the row being handed to onRow (where the next row starts). */
   rowEnd = 0
+  /**
+   * The input ends at an arbitrary offset (a guessed split point), not the file's end: a row
+   * still open there is left unconsumed and `cut` is set, instead of being an error.
+   */
+  softEnd = false
+  cut = false
   private nulAt = Infinity
 
   constructor(
@@ -71,6 +77,10 @@ export class CsvParser {
             q = buf.indexOf(quote, q)
             if (q === -1 || q >= len) {
               if (!eof) return rowStart
+              if (this.softEnd) {
+                this.cut = true
+                return rowStart
+              }
               throw this.error('CSV_INVALID', `unterminated quoted field`, line, n + 1, 'Close the quote or pass quoting 3 (none) if quotes are literal.')
             }
             if (q + 1 >= len && !eof) return rowStart
@@ -110,6 +120,10 @@ export class CsvParser {
         n++
         if (pos >= len) {
           if (!eof) return rowStart
+          if (this.softEnd) {
+            this.cut = true
+            return rowStart
+          }
           this.emit(buf, n, line, len)
           return len
         }

@@ -6,7 +6,7 @@ import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import { assertSqliteDatabase } from './assert-sqlite-database.js'
 import { createFts, type FtsColumn } from './create-fts.js'
 import type { CsvOptions } from './csv-options-schema.js'
-import { Bind, insertCsvFile, splitTarget, type ColumnBinding } from './insert-csv-file.js'
+import { Bind, insertCsvFile, type ColumnBinding } from './insert-csv-file.js'
 import { LookupTable } from './lookup-table.js'
 import { parseDate } from './parse-date.js'
 import { parseExtractColumn, parseShape, type ExtractSpec, type ShapeColumn } from './parse-column-specs.js'
@@ -82,10 +82,15 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
 
   // Pass one for every file first: a type that only shows up in the last file of a table still counts.
   const scans: Array<{ input: CsvInput; scan: CsvScan }> = []
+  // A scan's second thread waits for pass two; at most one waits (the last file's), the others start their own.
+  const closeHelpers = (): void => scans.forEach(({ scan }) => (scan.helper?.close(), delete scan.helper))
   for (const input of inputs.csvs) {
+    closeHelpers()
     const dialect = await resolveDialect(input.file, options)
-    const splitAt = splitTarget((await stat(input.file)).size)
-    const scan = await scanCsvFile(input.file, dialect, { encoding, quoting, skipErrors, signal: hooks.signal, onBytes, ...(splitAt === undefined ? {} : { splitAt }) })
+    const scan = await scanCsvFile(input.file, dialect, { encoding, quoting, skipErrors, signal: hooks.signal, onBytes }).catch((error: unknown) => {
+      closeHelpers()
+      throw error
+    })
     if (scan.headers.length === 0) {
       warnings.push({ code: 'CSV_EMPTY', message: `${input.file} is empty; no table was made from it` })
       continue
@@ -207,6 +212,7 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
     report.written = true
     return report
   } catch (error) {
+    closeHelpers()
     db?.close()
     await rm(temp, { force: true })
     if (isDatapubError(error)) throw error

@@ -1,11 +1,8 @@
-import { existsSync, rmSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { rmSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import { DatapubError } from '../errors/datapub-error.js'
-import type { ErrorCode } from '../errors/error-codes.js'
 import { Bind, bindCsvRows, type BindColumn, type BindPlan } from './bind-csv-rows.js'
-import type { SideInsert, SideInsertMessage } from './csv-bind-worker.js'
+import { CsvWorker } from './csv-worker.js'
 import type { LookupTable } from './lookup-table.js'
 import { quoteIdentifier as q } from './quote-identifier.js'
 import { readCsvFile } from './read-csv-file.js'
@@ -36,22 +33,6 @@ export interface InsertOptions {
   onBytes?(bytes: number): void
   onRows?(rows: number): void
 }
-
-/** Files smaller than this stay on one thread: a worker's start costs more than it saves. */
-const SPLIT_MIN_BYTES = 4 << 20
-
-/**
- * Where pass one should record a row boundary for a file of `size` bytes, or undefined to keep
- * it on one thread. DATAPUB_CSV_THREADS=1 keeps every file on one thread; =2 splits even small
- * files (tests use it to cover the two-thread path).
- */
-export function splitTarget(size: number): number | undefined {
-  const setting = process.env.DATAPUB_CSV_THREADS
-  if (setting === '1' || size < (setting === '2' ? 2 : SPLIT_MIN_BYTES)) return undefined
-  return Math.floor(size / 2)
-}
-/** The worker exists only in the build (dist/); running from sources, everything stays on this thread. */
-const WORKER_URL = new URL('./csv-bind-worker.js', import.meta.url)
 
 /**
  * Pass two: parses the file again and inserts typed values with multi-row prepared statements,
@@ -108,11 +89,18 @@ export async function insertCsvFile(scan: CsvScan, options: InsertOptions): Prom
     batch,
     header: true,
   }
-  const split = canSplit(scan, options, converted.length) ? scan.split : undefined
+  // Lookup ids and date warnings live on this thread; a constraint error must name its line.
+  const split = converted.length === 0 && batch > 1 ? scan.split : undefined
+  let helper = scan.helper
+  delete scan.helper
+  if (split === undefined) helper?.close()
+  else helper ??= new CsvWorker()
+  const abort = (): void => helper?.close()
+  options.signal?.addEventListener('abort', abort, { once: true })
   const side =
-    split === undefined
+    split === undefined || helper === undefined
       ? undefined
-      : startSideInsert(
+      : helper.insert(
           {
             plan: { ...plan, header: false },
             start: split.offset,
@@ -121,14 +109,15 @@ export async function insertCsvFile(scan: CsvScan, options: InsertOptions): Prom
             createSql: `CREATE TABLE ${q(options.table)} (${columns.map((c, i) => `${q(c.name)} ${options.types[i]}`).join(', ')})`,
             insertHead: head,
           },
-          options,
+          options.onBytes,
         )
   try {
     const { parser, finish } = bindCsvRows(plan, write)
-    await readCsvFile(file, parser, { signal: options.signal, onBytes: options.onBytes, ...(split === undefined ? {} : { end: split.offset }) })
+    await readCsvFile(file, parser, { signal: options.signal, onBytes: options.onBytes, ...(side === undefined ? {} : { end: split!.offset }) })
     finish()
     if (side !== undefined) {
-      const rows = await side.done
+      const rows = await side
+      if (options.signal?.aborted) throw new DatapubError('ABORTED', 'The conversion was cancelled.')
       // ATTACH is refused inside a transaction. The file is private until renamed and journal_mode
       // is OFF, so ending the transaction here costs nothing and risks nothing.
       db.exec('COMMIT')
@@ -144,56 +133,10 @@ export async function insertCsvFile(scan: CsvScan, options: InsertOptions): Prom
       inserted += rows
       options.onRows?.(rows)
     }
-  } catch (error) {
-    side?.cancel()
-    throw error
   } finally {
+    options.signal?.removeEventListener('abort', abort)
+    helper?.close()
     if (side !== undefined) rmSync(options.scratch, { force: true })
   }
   return { rows: inserted, threads: side === undefined ? 1 : 2 }
-}
-
-function canSplit(scan: CsvScan, options: InsertOptions, converted: number): boolean {
-  if (scan.split === undefined) return false
-  // Lookup ids and date warnings live on this thread; a constraint error must name its line.
-  if (converted > 0 || options.batch === 1) return false
-  return existsSync(fileURLToPath(WORKER_URL))
-}
-
-/** Starts the worker; `done` resolves with the rows it inserted, `cancel` stops it. */
-function startSideInsert(job: SideInsert, options: InsertOptions): { done: Promise<number>; cancel(): void } {
-  const worker = new Worker(WORKER_URL, { workerData: job })
-  let cancel = (): void => undefined
-  const done = new Promise<number>((resolve, reject) => {
-    let rows = 0
-    let settled = false
-    const finish = (error: unknown, value?: number): void => {
-      if (settled) return
-      settled = true
-      options.signal?.removeEventListener('abort', onAbort)
-      if (error === undefined) resolve(value!)
-      else {
-        void worker.terminate()
-        reject(error)
-      }
-    }
-    const onAbort = (): void => finish(new DatapubError('ABORTED', 'The conversion was cancelled.'))
-    cancel = () => finish(new DatapubError('ABORTED', 'The conversion was cancelled.'))
-    options.signal?.addEventListener('abort', onAbort, { once: true })
-    worker.on('message', (message: SideInsertMessage) => {
-      if (message.bytes) options.onBytes?.(message.bytes)
-      // Progress counts the worker's rows only once they are merged; here it shows bytes.
-      if (message.rows) rows += message.rows
-      if (message.type === 'done') finish(undefined, rows)
-      else if (message.type === 'error') {
-        const e = message.error!
-        finish(new DatapubError(e.code as ErrorCode, e.message, { ...(e.hint === undefined ? {} : { hint: e.hint }), ...(e.path === undefined ? {} : { path: e.path }), ...(e.details === undefined ? {} : { details: e.details }) }))
-      }
-    })
-    worker.on('error', (error) => finish(new DatapubError('INTERNAL', `The CSV worker failed: ${error.message}`, { cause: error })))
-    worker.on('exit', (code) => finish(new DatapubError('INTERNAL', `The CSV worker exited (code ${code}) before finishing`)))
-  })
-  // A rejection nobody awaits yet (this thread is still inserting) must not crash the process.
-  done.catch(() => undefined)
-  return { done, cancel }
 }

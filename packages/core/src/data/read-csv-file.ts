@@ -21,6 +21,8 @@ export interface ReadCsvResult {
   /** Offset and line of the first byte that is not UTF-8, when `utf8` is false. */
   invalidAt?: { line: number; column: number }
   bytes: number
+  /** File offset just past the last byte parsed (less than the end when a soft end cut a row). */
+  stoppedAt: number
 }
 
 const MAX_ROW_BYTES = 512 * 1024 * 1024
@@ -41,6 +43,7 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
   const start = options.start ?? 0
   const end = options.end ?? Infinity
   let position = start
+  let stoppedAt = start
   let first = start === 0
   parser.base = start
   try {
@@ -84,6 +87,7 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
         invalidAt = locateInvalidUtf8(buf, from, consumed, lineBefore)
       }
       options.onBytes?.(bytesRead)
+      stoppedAt = parser.base + consumed
       const wait = options.afterChunk?.()
       if (wait !== undefined) await wait
       if (eof) break
@@ -94,7 +98,7 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
   } finally {
     await handle.close()
   }
-  return invalidAt === undefined ? { utf8, bytes: total } : { utf8, invalidAt, bytes: total }
+  return invalidAt === undefined ? { utf8, bytes: total, stoppedAt } : { utf8, invalidAt, bytes: total, stoppedAt }
 }
 
 function locateInvalidUtf8(buf: Buffer, from: number, to: number, line: number): { line: number; column: number } {
