@@ -28,7 +28,9 @@ export async function buildEngineAppendImage(input: EngineAppendInput): Promise<
     throw new DatapubError('INTERNAL', `${input.engine.endpoint} cannot report image configs, so the append builder cannot stack on its images.`, { fault: 'internal' })
   }
   const baseConfig = await input.engine.imageConfig(input.ref)
-  const { layers, config } = await stackAppLayers(baseConfig, { ...input, format: 'docker' })
+  // The archive crosses a local socket and the engine unpacks it at once: compressing would
+  // only cost time on both sides (level 0 keeps the gzip framing docker load expects).
+  const { layers, config } = await stackAppLayers(baseConfig, { compressionLevel: 0, ...input, format: 'docker' })
   return {
     base: { ref: input.ref, diffIds: baseConfig.rootfs.diff_ids },
     layers,
