@@ -25,7 +25,7 @@ export default async function republishBench(ctx) {
   const tags = []
   try {
     const engine = await core.connectEngine({ env })
-    const rows = ctx.quick ? 20_000 : 400_000
+    const rows = ctx.quick ? 2_000 : 400_000
     const spec = {
       name: 'bench', inputs: [], databaseName: 'data', metadata: { title: 'bench' }, extraOptions: [], datasette: 'datasette',
       staticMounts: [], install: [], env: {}, port: 8001, showFiles: false, providerOptions: {}, verify: false, verifyTimeoutMs: 0,
