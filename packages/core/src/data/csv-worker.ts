@@ -84,9 +84,11 @@ export class CsvWorker {
     })
   }
 
+  /** Ends the thread; an operation still running fails with ABORTED. */
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.failure?.(new DatapubError('ABORTED', 'The conversion was cancelled.'))
     void this.worker.terminate()
   }
 

@@ -122,14 +122,12 @@ export async function insertCsvFile(scan: CsvScan, options: InsertOptions): Prom
       // is OFF, so ending the transaction here costs nothing and risks nothing.
       db.exec('COMMIT')
       db.prepare('ATTACH DATABASE ? AS datapub_side').run(options.scratch)
-      try {
-        db.exec('BEGIN')
-        db.exec(options.fresh ? `INSERT INTO main.${q(options.table)} SELECT * FROM datapub_side.${q(options.table)}` : `${head.replace('INSERT INTO ', 'INSERT INTO main.')} SELECT ${names} FROM datapub_side.${q(options.table)}`)
-        db.exec('COMMIT')
-      } finally {
-        db.exec('DETACH DATABASE datapub_side')
-        db.exec('BEGIN')
-      }
+      // On failure the whole temporary database is discarded, so only success needs tidying up.
+      db.exec('BEGIN')
+      db.exec(options.fresh ? `INSERT INTO main.${q(options.table)} SELECT * FROM datapub_side.${q(options.table)}` : `${head.replace('INSERT INTO ', 'INSERT INTO main.')} SELECT ${names} FROM datapub_side.${q(options.table)}`)
+      db.exec('COMMIT')
+      db.exec('DETACH DATABASE datapub_side')
+      db.exec('BEGIN')
       inserted += rows
       options.onRows?.(rows)
     }

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -103,6 +103,22 @@ describe.skipIf(!built)('two-thread insert (built CLI; run `pnpm build` first)',
     const forced = failure(['enc.csv', 'forced.db', '--encoding', 'utf-8'], '2', t.dir)
     expect(forced.stderr).toContain('line 2502, column 4: not valid UTF-8')
     expect(forced.stderr).toEqual(failure(['enc.csv', 'forced.db', '--encoding', 'utf-8'], '1', t.dir).stderr)
+  })
+
+  it('stops both threads on SIGINT, exits 130 and leaves neither the database nor a temporary file', async () => {
+    const t = tmpDir()
+    let text = 'id,name,value\n'
+    for (let i = 1; i <= 400_000; i++) text += `${i},"name ${i}",${i / 4}\n`
+    t.file('big.csv', text)
+    const child = spawn(process.execPath, [cli, 'csvs-to-sqlite', 'big.csv', 'big.db'], { cwd: t.dir, env: { ...process.env, DATAPUB_CSV_THREADS: '2' }, stdio: 'ignore' })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    // Interrupt once the temporary database exists: the conversion is then under way on both threads.
+    const started = Date.now()
+    while (!readdirSync(t.dir).some((f) => f.endsWith('.tmp')) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 5))
+    expect(readdirSync(t.dir).some((f) => f.endsWith('.tmp'))).toBe(true)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(readdirSync(t.dir)).toEqual(['big.csv'])
   })
 
   it('keeps one thread where the writer must convert values itself (extract-column)', () => {
