@@ -38,10 +38,10 @@ export function classifyField(buf: Uint8Array, s: number, e: number): number {
   if (intDigits > 1 && buf[digits] === 48) return 0
   if (i === e) {
     if (intDigits === 0) return 0
-    if (intDigits <= 18) return LOOKS_INTEGER | (intDigits <= SAFE_DIGITS || significant(firstNonZero, lastNonZero, -1) <= SAFE_DIGITS ? LOOKS_REAL : realRoundTrips(buf, s, e))
+    const real = intDigits <= SAFE_DIGITS || significant(firstNonZero, lastNonZero, -1) <= SAFE_DIGITS ? LOOKS_REAL : integerRoundTrips(buf, s, e)
+    if (intDigits <= 18) return LOOKS_INTEGER | real
     // 19 digits may still fit; longer ones never do (leading zeros are text already).
-    const integer = intDigits === 19 && fitsInt64(buf, s, e) ? LOOKS_INTEGER : 0
-    return integer | (significant(firstNonZero, lastNonZero, -1) <= SAFE_DIGITS ? LOOKS_REAL : realRoundTrips(buf, s, e))
+    return (intDigits === 19 && fitsInt64(buf, digits, buf[s] === 45) ? LOOKS_INTEGER : 0) | real
   }
   let fraction = 0
   let dot = -1
@@ -112,15 +112,34 @@ export function parseIntegerField(buf: Uint8Array, s: number, e: number): number
   return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big
 }
 
-const INT64_MIN = -(1n << 63n)
-const INT64_MAX = (1n << 63n) - 1n
+const INT64_MAX_DIGITS = '9223372036854775807'
+const INT64_MIN_DIGITS = '9223372036854775808'
 
-function fitsInt64(buf: Uint8Array, s: number, e: number): boolean {
-  const big = BigInt(latin1(buf, s, e))
-  return big >= INT64_MIN && big <= INT64_MAX
+/** 19 digits from `from` against 2^63 - 1 (or 2^63 when negative), compared as digit strings: no BigInt per value. */
+function fitsInt64(buf: Uint8Array, from: number, negative: boolean): boolean {
+  const limit = negative ? INT64_MIN_DIGITS : INT64_MAX_DIGITS
+  for (let k = 0; k < 19; k++) {
+    const d = buf[from + k]!
+    const l = limit.charCodeAt(k)
+    if (d !== l) return d < l
+  }
+  return true
+}
+
+/**
+ * Whether a double keeps an integer's digits. Below 1e21 a double prints as its integer digits,
+ * shortest round trip first and zeros after, so equal text means equal value.
+ */
+function integerRoundTrips(buf: Uint8Array, s: number, e: number): number {
+  const text = latin1(buf, buf[s] === 43 ? s + 1 : s, e)
+  const value = Number(text)
+  if (Math.abs(value) >= 1e21) return realRoundTrips(buf, s, e)
+  return String(value) === text ? LOOKS_REAL : 0
 }
 
 function latin1(buf: Uint8Array, s: number, e: number): string {
+  // The parser hands Buffers: their unchecked slice skips creating a view per value.
+  if (Buffer.isBuffer(buf)) return (buf as Buffer & { latin1Slice(start: number, end: number): string }).latin1Slice(s, e)
   return Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1')
 }
 
