@@ -14,6 +14,8 @@ let env: Record<string, string>
 let builds = 0
 let loadedBytes = 0
 const runtimeTags = new Set<string>()
+/** Every image the publishes made, removed afterwards (destroy removes containers, not images). */
+const imageTags = new Set<string>()
 
 /** The real engine, with build() counted and the bytes of every loaded archive measured. */
 function observedEngine(engine: ContainerEngine): ContainerEngine {
@@ -52,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await destroyDeployment({ provider: 'local', services: services() }, name).catch(() => undefined)
   const engine = await connectEngine({ env }).catch(() => undefined)
-  for (const tag of runtimeTags) await engine?.removeImage(tag).catch(() => undefined)
+  for (const tag of [...imageTags, ...runtimeTags]) await engine?.removeImage(tag).catch(() => undefined)
   if (work) await rm(work, { recursive: true, force: true })
 })
 
@@ -63,7 +65,9 @@ async function publishCsv(rows: number, extra: string) {
   await writeFile(file, text + extra)
   builds = 0
   loadedBytes = 0
-  return recordEvents(publish({ provider: 'local', files: [file], options: { name, title: 'Birds' }, cwd: work, container: createContainer(services()) }))
+  const run = await recordEvents(publish({ provider: 'local', files: [file], options: { name, title: 'Birds' }, cwd: work, container: createContainer(services()) }))
+  for (const e of run.events) if (e.type === 'image:built' && e.tag) imageTags.add(e.tag)
+  return run
 }
 
 describe('publish to local with the append builder and no registry', () => {
