@@ -16,7 +16,7 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 
 export default async function pushBench(ctx) {
-  const layerBytes = ctx.quick ? 128 * 1024 * 1024 : 1024 * 1024 * 1024
+  const layerBytes = ctx.quick ? 16 * 1024 * 1024 : 1024 * 1024 * 1024
   const work = mkdtempSync(path.join(tmpdir(), 'datapub-bench-push-'))
   const mod = await loadRegistryModule(ctx.root, ['startRegistry'])
   const registries = []

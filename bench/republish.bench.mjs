@@ -25,7 +25,7 @@ export default async function republishBench(ctx) {
   const tags = []
   try {
     const engine = await core.connectEngine({ env })
-    const rows = ctx.quick ? 20_000 : 400_000
+    const rows = ctx.quick ? 2_000 : 400_000
     const spec = {
       name: 'bench', inputs: [], databaseName: 'data', metadata: { title: 'bench' }, extraOptions: [], datasette: 'datasette',
       staticMounts: [], install: [], env: {}, port: 8001, showFiles: false, providerOptions: {}, verify: false, verifyTimeoutMs: 0,
@@ -82,7 +82,7 @@ export default async function republishBench(ctx) {
     const timeRatio = engineSeconds / appendSeconds
     const bytesRatio = pushed.bytesSent / dbLayer.size
     return {
-      name: `republish after a data change (${(dbBytes / 1e6).toFixed(1)} MB database)`,
+      name: `republish after a data change (${(dbBytes / 1e6).toFixed(1)} MB database), library calls: append write-and-push to a registry vs an engine build`,
       measurements: [
         { label: `engine rebuild, warm cache (${cachedSteps} cached steps; vfs storage)`, value: engineSeconds, unit: 's' },
         { label: 'append: write layers + push to registry', value: appendSeconds, unit: 's' },

@@ -21,6 +21,8 @@ for (const name of (await readdir(packagesDir)).sort()) {
   const dir = path.join(packagesDir, name)
   const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'))
   const entryPoints = entriesOf(pkg, dir)
+  // The CSV binder's worker thread is loaded by URL, not imported: it needs an entry of its own.
+  if (name === 'core') entryPoints.push({ in: path.join(dir, 'src/data/csv-worker-thread.ts'), out: 'csv-worker-thread' })
   if (name === 'cli') entryPoints.push({ in: path.join(dir, 'src/main.ts'), out: 'main' }, { in: path.join(dir, 'src/compute-cli-manifest.ts'), out: 'compute-cli-manifest' })
   await rm(path.join(dir, 'dist'), { recursive: true, force: true })
   await build({

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { DatapubError } from '@datapub/core'
+import { DatapubError } from '@datapub/core/errors'
 import type { CliCommand, CliIO } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
 
@@ -179,4 +179,4 @@ export function createCsvsToSqliteCommand(loadApi: () => Promise<CsvsToSqliteApi
   }
 }
 
-export const csvsToSqliteCommand = createCsvsToSqliteCommand(async () => (await import('@datapub/core')) as unknown as CsvsToSqliteApi)
+export const csvsToSqliteCommand = createCsvsToSqliteCommand(async () => (await import('@datapub/core/data')) as unknown as CsvsToSqliteApi)

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { ImageConfig } from '../registry/image-manifest.js'
 
 /**
  * The slice of a Docker engine datapub uses. Providers and stages see this, never dockerode,
@@ -18,6 +19,13 @@ export interface ContainerEngine {
   saveImage(ref: string): Promise<Readable>
   /** `docker load` of a docker-archive stream; returns the loaded references. */
   loadImage(archive: Readable): Promise<string[]>
+  /**
+   * The image's config as an image config blob would hold it (architecture, os, the run config
+   * and rootfs.diff_ids; no history), read without exporting any layer. With it an image can be
+   * stacked on one the engine holds and loaded as an archive that omits the layers the engine
+   * has (see image/append/write-docker-archive.ts). Optional: without it, append needs a registry.
+   */
+  imageConfig?(ref: string): Promise<ImageConfig>
   hasNetwork(name: string): Promise<boolean>
   runContainer(options: RunOptions): Promise<ContainerInfo>
   listContainers(labels: Record<string, string>, all?: boolean): Promise<ContainerInfo[]>

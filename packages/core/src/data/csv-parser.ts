@@ -25,6 +25,16 @@ export class CsvParser {
   line = 1
   /** Some field of the row being handed to onRow contains a NUL byte. */
   rowNul = false
+  /** File offset of the buffer's first byte, kept by the reader; with rowEnd it locates row boundaries. */
+  base = 0
+  /** Buffer offset just past the row being handed to onRow (where the next row starts). */
+  rowEnd = 0
+  /**
+   * The input ends at an arbitrary offset (a guessed split point), not the file's end: a row
+   * still open there is left unconsumed and `cut` is set, instead of being an error.
+   */
+  softEnd = false
+  cut = false
   private nulAt = Infinity
 
   constructor(
@@ -67,6 +77,10 @@ export class CsvParser {
             q = buf.indexOf(quote, q)
             if (q === -1 || q >= len) {
               if (!eof) return rowStart
+              if (this.softEnd) {
+                this.cut = true
+                return rowStart
+              }
               throw this.error('CSV_INVALID', `unterminated quoted field`, line, n + 1, 'Close the quote or pass quoting 3 (none) if quotes are literal.')
             }
             if (q + 1 >= len && !eof) return rowStart
@@ -106,6 +120,10 @@ export class CsvParser {
         n++
         if (pos >= len) {
           if (!eof) return rowStart
+          if (this.softEnd) {
+            this.cut = true
+            return rowStart
+          }
           this.emit(buf, n, line, len)
           return len
         }
@@ -134,6 +152,7 @@ export class CsvParser {
   }
 
   private emitAt(buf: Buffer, n: number, rowLine: number, end: number, len: number): void {
+    this.rowEnd = end
     this.onRow(this, buf, n, rowLine)
     this.rowNul = false
     if (this.nulAt < end) {

@@ -25,7 +25,8 @@ export interface ConversionReport {
   database: string
   /** False when no CSV was given (only databases to pass through): nothing was written. */
   written: boolean
-  tables: Array<{ name: string; rows: number; columns: Array<{ name: string; type: string }>; source: string[] }>
+  /** `threads: 2` when a large file was inserted by two threads (see insert-csv-file.ts). */
+  tables: Array<{ name: string; rows: number; columns: Array<{ name: string; type: string }>; source: string[]; threads?: 1 | 2 }>
   /** Existing SQLite databases among the inputs, checked and passed through untouched. */
   databases: string[]
   warnings: Array<{ code: string; message: string }>
@@ -81,9 +82,15 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
 
   // Pass one for every file first: a type that only shows up in the last file of a table still counts.
   const scans: Array<{ input: CsvInput; scan: CsvScan }> = []
+  // A scan's second thread waits for pass two; at most one waits (the last file's), the others start their own.
+  const closeHelpers = (): void => scans.forEach(({ scan }) => (scan.helper?.close(), delete scan.helper))
   for (const input of inputs.csvs) {
+    closeHelpers()
     const dialect = await resolveDialect(input.file, options)
-    const scan = await scanCsvFile(input.file, dialect, { encoding, quoting, skipErrors, signal: hooks.signal, onBytes })
+    const scan = await scanCsvFile(input.file, dialect, { encoding, quoting, skipErrors, signal: hooks.signal, onBytes }).catch((error: unknown) => {
+      closeHelpers()
+      throw error
+    })
     if (scan.headers.length === 0) {
       warnings.push({ code: 'CSV_EMPTY', message: `${input.file} is empty; no table was made from it` })
       continue
@@ -115,7 +122,8 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
     db.pragma('journal_mode = OFF')
     db.pragma('synchronous = OFF')
     db.pragma('locking_mode = EXCLUSIVE')
-    db.pragma('cache_size = -65536')
+    // Appends touch only the rightmost pages; a larger cache buys nothing and counts against peak RSS.
+    db.pragma('cache_size = -16384')
     db.pragma('foreign_keys = OFF')
     const shape = options.shape === undefined ? undefined : parseShape(options.shape)
     const extracts = (options.extractColumn ?? []).map(parseExtractColumn)
@@ -154,16 +162,20 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
       addDateConverters(plans, options, used.date, warnings)
       const pk = (options.primaryKey ?? []).filter((c) => lower.has(c.toLowerCase()))
       pk.forEach((c) => used.pk.add(c))
-      prepareTable(db, table, plans, pk, extracts, options.replaceTables ?? false)
+      const fresh = prepareTable(db, table, plans, pk, extracts, options.replaceTables ?? false)
       const columns = plans.length
       const batch = pk.length > 0 ? 1 : Math.max(1, Math.min(ROWS_PER_STATEMENT, Math.floor(SQLITE_MAX_VARIABLES / columns)))
       let rows = 0
+      let threads: 1 | 2 = 1
       for (const { input, scan } of group) {
         const bindings = bindColumns(plans, scan, input, options)
-        rows += await insertCsvFile(scan, {
+        const done = await insertCsvFile(scan, {
           db,
           table,
           columns: bindings,
+          types: plans.map((p) => p.type),
+          fresh,
+          scratch: `${temp}.side`,
           batch,
           skipErrors,
           signal: hooks.signal,
@@ -172,13 +184,15 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
             rowsDone += n
           },
         })
+        rows += done.rows
+        if (done.threads === 2) threads = 2
       }
       addIndexes(db, table, plans, extracts, options, used.index)
       const ftsColumns = (options.fts ?? []).filter((c) => lower.has(c.toLowerCase()))
       ftsColumns.forEach((c) => used.fts.add(c))
       if (ftsColumns.length > 0) addTableFts(db, table, plans, ftsColumns)
       const info = db.prepare(`PRAGMA table_info(${q(table)})`).all() as Array<{ name: string; type: string }>
-      report.tables.push({ name: table, rows, columns: info.map((c) => ({ name: c.name, type: c.type })), source: files })
+      report.tables.push({ name: table, rows, columns: info.map((c) => ({ name: c.name, type: c.type })), source: files, ...(threads === 2 ? { threads } : {}) })
       hooks.onTable?.({ table, rows, columns: info.length })
     }
     if (!(options.noFulltextFks ?? false)) {
@@ -199,6 +213,7 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
     report.written = true
     return report
   } catch (error) {
+    closeHelpers()
     db?.close()
     await rm(temp, { force: true })
     if (isDatapubError(error)) throw error
@@ -243,6 +258,10 @@ function planColumns(table: string, group: Array<{ scan: CsvScan }>, options: Cs
     const type = overrides.get(key) ?? (options.justStrings ? 'TEXT' : detectedType)
     // Numbers bind as numbers only when the column type keeps them; TEXT keeps the exact text.
     const bind = type === 'TEXT' || type === 'BLOB' ? Bind.Text : numeric
+    if (bind === Bind.Text && d.value && overrides.has(key) && type !== 'TEXT' && type !== 'BLOB') {
+      // Text in a numeric column is converted by SQLite's affinity, which keeps only 15 digits.
+      warnings.push({ code: 'TYPE_LOSSY', message: `${table}.${d.name}: typed ${type}, but not every value is a number that converts without loss; SQLite's ${type} affinity may round such values` })
+    }
     plans.push({ name: d.name, type, bind })
   }
   void extracts
@@ -295,7 +314,8 @@ function addDateConverters(plans: ColumnPlan[], options: CsvOptions, used: Set<s
   }
 }
 
-function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[], pk: string[], extracts: ExtractSpec[], replace: boolean): void {
+/** Creates the table, or extends an existing one; true when it was created here (so it holds exactly `plans`). */
+function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[], pk: string[], extracts: ExtractSpec[], replace: boolean): boolean {
   const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE`).get(table) !== undefined
   if (exists && replace) {
     db.exec(`DROP TABLE IF EXISTS ${q(`${table}_fts`)}`)
@@ -306,7 +326,7 @@ function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[],
     for (const plan of plans) {
       if (!have.has(plan.name.toLowerCase())) db.exec(`ALTER TABLE ${q(table)} ADD COLUMN ${q(plan.name)} ${plan.type}`)
     }
-    return
+    return false
   }
   const defs = plans.map((p) => `${q(p.name)} ${p.type}`)
   if (pk.length > 0) defs.push(`PRIMARY KEY (${pk.map((c) => q(plans.find((p) => p.name.toLowerCase() === c.toLowerCase())!.name)).join(', ')})`)
@@ -315,6 +335,7 @@ function prepareTable(db: Database.Database, table: string, plans: ColumnPlan[],
   }
   void extracts
   db.exec(`CREATE TABLE ${q(table)} (\n  ${defs.join(',\n  ')}\n)`)
+  return true
 }
 
 function bindColumns(plans: ColumnPlan[], scan: CsvScan, input: CsvInput, options: CsvOptions): ColumnBinding[] {

@@ -1,26 +1,18 @@
+import { rmSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import { DatapubError } from '../errors/datapub-error.js'
-import { parseIntegerField } from './classify-field.js'
-import { CsvParser, FIELD_ESCAPED } from './csv-parser.js'
+import { Bind, bindCsvRows, type BindColumn, type BindPlan } from './bind-csv-rows.js'
+import { CsvWorker } from './csv-worker.js'
 import type { LookupTable } from './lookup-table.js'
 import { quoteIdentifier as q } from './quote-identifier.js'
 import { readCsvFile } from './read-csv-file.js'
 import type { CsvScan } from './scan-csv-file.js'
 
-/** How a value is bound. Numbers bind as numbers so SQLite stores INTEGER/REAL, not text. */
-export const Bind = { Text: 0, Integer: 1, Real: 2, Lookup: 3, Date: 4, Constant: 5 } as const
-export type Bind = (typeof Bind)[keyof typeof Bind]
+export { Bind }
 
-/** Node's unchecked slice methods: the parser guarantees the bounds, and they skip toString's argument checks. */
-type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
-
-export interface ColumnBinding {
+export interface ColumnBinding extends BindColumn {
   name: string
-  bind: Bind
-  /** Header position in this file; -1 for constants. */
-  source: number
   lookup?: LookupTable
-  constant?: string | number | null
   convert?: (text: string) => string
 }
 
@@ -28,6 +20,12 @@ export interface InsertOptions {
   db: Database.Database
   table: string
   columns: ColumnBinding[]
+  /** Declared type of each column (same order), for the worker's side table. */
+  types: string[]
+  /** The table was created by this conversion and `columns` are all of its columns, in order. */
+  fresh: boolean
+  /** Where the worker may put its side database (deleted after the merge). */
+  scratch: string
   /** Rows per INSERT statement; 1 gives exact line numbers for constraint errors. */
   batch: number
   skipErrors: boolean
@@ -38,32 +36,37 @@ export interface InsertOptions {
 
 /**
  * Pass two: parses the file again and inserts typed values with multi-row prepared statements,
- * which cuts the per-row cost of crossing from JavaScript into SQLite.
+ * which cuts the per-row cost of crossing from JavaScript into SQLite. A large file is split at
+ * the row boundary pass one recorded: a worker thread inserts the second half into a side
+ * database while this thread inserts the first, then one `INSERT ... SELECT` appends the side
+ * table (SQLite copies the records without decoding them when the tables match).
  */
-export async function insertCsvFile(scan: CsvScan, options: InsertOptions): Promise<number> {
+export async function insertCsvFile(scan: CsvScan, options: InsertOptions): Promise<{ rows: number; threads: 1 | 2 }> {
   const { db, columns } = options
   const width = columns.length
   const batch = Math.max(1, options.batch)
   const names = columns.map((c) => q(c.name)).join(', ')
   const tuple = `(${new Array(width).fill('?').join(', ')})`
-  const insertSql = (rows: number): string => `INSERT INTO ${q(options.table)} (${names}) VALUES ${new Array(rows).fill(tuple).join(', ')}`
+  const head = `INSERT INTO ${q(options.table)} (${names})`
+  const insertSql = (rows: number): string => `${head} VALUES ${new Array(rows).fill(tuple).join(', ')}`
   const full = db.prepare(insertSql(batch))
-  const params: unknown[] = new Array(batch * width)
-  const lines = new Int32Array(batch)
-  let pending = 0
+  const converted = columns.flatMap((c, i) => (c.bind === Bind.Lookup || c.bind === Bind.Date ? [i] : []))
   let inserted = 0
-  let headerSeen = false
-  const encoding = scan.encoding
-  const headerWidth = scan.headers.length
-  const quoteChar = String.fromCharCode(scan.dialect.quote)
-  const doubled = quoteChar + quoteChar
   const file = scan.file
 
-  const flush = (rows: number): void => {
+  const write = (params: unknown[], lines: Int32Array, rows: number): void => {
     if (rows === 0) return
+    for (const c of converted) {
+      const column = columns[c]!
+      for (let k = c; k < rows * width; k += width) {
+        const text = params[k]
+        if (typeof text !== 'string') continue
+        params[k] = column.bind === Bind.Lookup ? column.lookup!.id(text) : column.convert!(text)
+      }
+    }
     const statement = rows === batch ? full : db.prepare(insertSql(rows))
     try {
-      statement.run(rows === batch ? params : params.slice(0, rows * width))
+      statement.run(params)
     } catch (error) {
       const where = rows === 1 ? `line ${lines[0]}` : `lines ${lines[0]}-${lines[rows - 1]}`
       throw new DatapubError('CSV_INVALID', `${file}: ${where}: ${(error as Error).message}`, {
@@ -77,59 +80,61 @@ export async function insertCsvFile(scan: CsvScan, options: InsertOptions): Prom
     options.onRows?.(rows)
   }
 
-  const parser = new CsvParser(file, scan.dialect.separator, scan.dialect.quote, (p, raw, n, line) => {
-    const buf = raw as FastBuffer
-    if (!headerSeen) {
-      headerSeen = true
-      return
+  const plan: BindPlan = {
+    file,
+    dialect: scan.dialect,
+    encoding: scan.encoding,
+    headerWidth: scan.headers.length,
+    columns: columns.map((c) => (c.bind === Bind.Constant ? { bind: c.bind, source: c.source, constant: c.constant ?? null } : { bind: c.bind, source: c.source })),
+    batch,
+    header: true,
+  }
+  // Lookup ids and date warnings live on this thread; a constraint error must name its line.
+  const split = converted.length === 0 && batch > 1 ? scan.split : undefined
+  let helper = scan.helper
+  delete scan.helper
+  if (split === undefined) helper?.close()
+  else helper ??= new CsvWorker()
+  const abort = (): void => helper?.close()
+  options.signal?.addEventListener('abort', abort, { once: true })
+  const side =
+    split === undefined || helper === undefined
+      ? undefined
+      : helper.insert(
+          {
+            plan: { ...plan, header: false },
+            start: split.offset,
+            line: split.line,
+            database: options.scratch,
+            createSql: `CREATE TABLE ${q(options.table)} (${columns.map((c, i) => `${q(c.name)} ${options.types[i]}`).join(', ')})`,
+            insertHead: head,
+          },
+          options.onBytes,
+        )
+  try {
+    const { parser, finish } = bindCsvRows(plan, write)
+    await readCsvFile(file, parser, { signal: options.signal, onBytes: options.onBytes, ...(side === undefined ? {} : { end: split!.offset }) })
+    finish()
+    if (side !== undefined) {
+      const rows = await side
+      if (options.signal?.aborted) throw new DatapubError('ABORTED', 'The conversion was cancelled.')
+      // ATTACH is refused inside a transaction. The file is private until renamed and journal_mode
+      // is OFF, so ending the transaction here costs nothing and risks nothing.
+      db.exec('COMMIT')
+      db.prepare('ATTACH DATABASE ? AS datapub_side').run(options.scratch)
+      // On failure the whole temporary database is discarded, so only success needs tidying up.
+      db.exec('BEGIN')
+      db.exec(options.fresh ? `INSERT INTO main.${q(options.table)} SELECT * FROM datapub_side.${q(options.table)}` : `${head.replace('INSERT INTO ', 'INSERT INTO main.')} SELECT ${names} FROM datapub_side.${q(options.table)}`)
+      db.exec('COMMIT')
+      db.exec('DETACH DATABASE datapub_side')
+      db.exec('BEGIN')
+      inserted += rows
+      options.onRows?.(rows)
     }
-    // Pass one already failed on these unless skipErrors was given.
-    if (n > headerWidth || p.rowNul) return
-    const starts = p.starts
-    const ends = p.ends
-    const flags = p.flags
-    let k = pending * width
-    for (let c = 0; c < width; c++, k++) {
-      const column = columns[c]!
-      const i = column.source
-      if (column.bind === Bind.Constant) {
-        params[k] = column.constant
-        continue
-      }
-      if (i >= n) {
-        params[k] = null
-        continue
-      }
-      const s = starts[i]!
-      const e = ends[i]!
-      if (s === e) {
-        params[k] = null
-        continue
-      }
-      switch (column.bind) {
-        case Bind.Integer:
-          params[k] = parseIntegerField(buf, s, e)
-          break
-        case Bind.Real:
-          params[k] = Number(buf.latin1Slice(s, e))
-          break
-        default: {
-          let text = encoding === 'utf8' ? buf.utf8Slice(s, e) : buf.latin1Slice(s, e)
-          if ((flags[i]! & FIELD_ESCAPED) !== 0) text = text.replaceAll(doubled, quoteChar)
-          if (column.bind === Bind.Text) params[k] = text
-          else if (column.bind === Bind.Lookup) params[k] = column.lookup!.id(text)
-          else params[k] = column.convert!(text)
-        }
-      }
-    }
-    lines[pending] = line
-    pending++
-    if (pending === batch) {
-      flush(batch)
-      pending = 0
-    }
-  })
-  await readCsvFile(file, parser, { signal: options.signal, onBytes: options.onBytes })
-  flush(pending)
-  return inserted
+  } finally {
+    options.signal?.removeEventListener('abort', abort)
+    helper?.close()
+    if (side !== undefined) rmSync(options.scratch, { force: true })
+  }
+  return { rows: inserted, threads: side === undefined ? 1 : 2 }
 }

@@ -8,7 +8,12 @@ export interface ReadCsvOptions {
   /** Check UTF-8 validity of every byte; the result says whether the file is UTF-8. */
   validateUtf8?: boolean
   onBytes?(bytes: number): void
+  /** Awaited after each chunk is parsed: lets a consumer on another thread apply backpressure. */
+  afterChunk?(): Promise<void> | undefined
   chunkSize?: number
+  /** Byte range to parse: `start` must be a row boundary (no header, no BOM check there), `end` one too. */
+  start?: number
+  end?: number
 }
 
 export interface ReadCsvResult {
@@ -16,6 +21,8 @@ export interface ReadCsvResult {
   /** Offset and line of the first byte that is not UTF-8, when `utf8` is false. */
   invalidAt?: { line: number; column: number }
   bytes: number
+  /** File offset just past the last byte parsed (less than the end when a soft end cut a row). */
+  stoppedAt: number
 }
 
 const MAX_ROW_BYTES = 512 * 1024 * 1024
@@ -33,7 +40,12 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
   let invalidAt: ReadCsvResult['invalidAt']
   let carry = 0
   let total = 0
-  let first = true
+  const start = options.start ?? 0
+  const end = options.end ?? Infinity
+  let position = start
+  let stoppedAt = start
+  let first = start === 0
+  parser.base = start
   try {
     for (;;) {
       if (options.signal?.aborted) throw new DatapubError('ABORTED', 'The conversion was cancelled.')
@@ -45,7 +57,9 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
         buf.copy(bigger, 0, 0, carry)
         buf = bigger
       }
-      const { bytesRead } = await handle.read(buf, carry, buf.length - carry, null)
+      const want = Math.min(buf.length - carry, end - position)
+      const { bytesRead } = want === 0 ? { bytesRead: 0 } : await handle.read(buf, carry, want, position)
+      position += bytesRead
       total += bytesRead
       const len = carry + bytesRead
       const eof = bytesRead === 0
@@ -73,14 +87,18 @@ export async function readCsvFile(file: string, parser: CsvParser, options: Read
         invalidAt = locateInvalidUtf8(buf, from, consumed, lineBefore)
       }
       options.onBytes?.(bytesRead)
+      stoppedAt = parser.base + consumed
+      const wait = options.afterChunk?.()
+      if (wait !== undefined) await wait
       if (eof) break
       buf.copy(buf, 0, consumed, len)
+      parser.base += consumed
       carry = len - consumed
     }
   } finally {
     await handle.close()
   }
-  return invalidAt === undefined ? { utf8, bytes: total } : { utf8, invalidAt, bytes: total }
+  return invalidAt === undefined ? { utf8, bytes: total, stoppedAt } : { utf8, invalidAt, bytes: total, stoppedAt }
 }
 
 function locateInvalidUtf8(buf: Buffer, from: number, to: number, line: number): { line: number; column: number } {

@@ -4,6 +4,7 @@ import { DatapubError } from '../errors/datapub-error.js'
 import { redactText } from '../http/redact.js'
 import type { BuildOptions, BuildResult, ContainerEngine, ContainerInfo, ImageInfo, RunOptions } from '../contract/container-engine.js'
 import { demuxDockerLogs } from './demux-docker-logs.js'
+import type { ImageConfig } from '../registry/image-manifest.js'
 
 const LOG_KEEP = 200
 
@@ -94,6 +95,14 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
         if ((error as { statusCode?: number }).statusCode === 404) return false
         throw error
       }
+    },
+    async imageConfig(ref): Promise<ImageConfig> {
+      const i = await docker.getImage(ref).inspect()
+      const c = i.Config as unknown as Record<string, unknown>
+      // The fields of an image config's `config`; the rest of inspect's Config is container state.
+      const keep = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped', 'Healthcheck', 'OnBuild', 'Shell']
+      const config = Object.fromEntries(keep.filter((k) => c[k] !== undefined && c[k] !== null && c[k] !== '').map((k) => [k, c[k]]))
+      return { architecture: i.Architecture, os: i.Os, config, rootfs: { type: 'layers', diff_ids: i.RootFS.Layers ?? [] } }
     },
     async inspectImage(ref): Promise<ImageInfo> {
       try {

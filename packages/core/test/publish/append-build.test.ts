@@ -93,12 +93,13 @@ describe('publish --builder append', () => {
     expect(deploys[0]?.artifact).toEqual({ kind: 'image', ref: 'datapub/trees:abc123def456', imageId: 'sha256:newcfg' })
   })
 
-  it('to an engine host without a runtime registry: warns naming the option and builds with the engine', async () => {
+  it('to an engine host without a runtime registry, on an engine that cannot report image configs: warns naming the option and builds with the engine', async () => {
     const deploys: DeployInput[] = []
     const r = await run(imageProvider(deploys), new Set())
     expect(r.error?.toJSON()).toBeUndefined()
     expect(r.events.find((e) => e.type === 'warning')).toMatchObject({ code: 'APPEND_NEEDS_RUNTIME_REGISTRY', message: expect.stringContaining('--runtime-registry') })
-    expect(r.calls).toEqual(['engine connect', 'engine build datapub/trees:abc123def456'])
+    // Connected once to ask the engine, once more by the engine build (this harness does not share connections).
+    expect(r.calls).toEqual(['engine connect', 'engine connect', 'engine build datapub/trees:abc123def456'])
     expect(stages(r.events)).toContain('skip push')
     expect(deploys[0]?.artifact).toMatchObject({ kind: 'image', ref: 'datapub/trees:abc123def456' })
   })

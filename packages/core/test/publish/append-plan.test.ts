@@ -47,11 +47,13 @@ describe('plan with --builder append', () => {
     expect(result.steps.find((s) => s.stage === 'build')?.action).toContain('Registry host registry, repository <repository>-runtime')
   })
 
-  it('local-like host without a runtime registry: the engine builder, naming the option', async () => {
-    const { result } = await plan(imageProvider([]), new Set(), {})
-    expect(result.builder).toBe('engine')
-    expect(result.transfer).toBeUndefined()
-    expect(result.steps.find((s) => s.stage === 'build')?.action).toContain('--runtime-registry')
+  it('local-like host without a runtime registry: append onto the runtime image the engine keeps, sending only the data layers', async () => {
+    const { result, calls } = await plan(imageProvider([]), new Set(), {})
+    expect(calls).toEqual([])
+    expect(result.builder).toBe('append')
+    expect(result.transfer).toMatchObject({ bytes: 23, runtimeImage: 'unknown' })
+    expect(result.steps.find((s) => s.stage === 'build')?.action).toMatch(/^append data layers onto the runtime image datapub-runtime\/local:[0-9a-f]{16} in the engine/)
+    expect(result.steps.find((s) => s.stage === 'push')?.action).toContain('only the new layers')
   })
 })
 

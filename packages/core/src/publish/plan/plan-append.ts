@@ -5,7 +5,7 @@ import type { PublishSpec } from '../../contract/publish-spec.js'
 import { wheelsDigest } from '../stages/wheels-digest.js'
 
 export interface AppendPlan {
-  /** `engine` when append cannot run (local without a runtime registry). */
+  /** `engine` when append cannot run. */
   builder: 'append' | 'engine'
   build: string
   push: string
@@ -26,17 +26,20 @@ export interface AppendPlan {
 export async function planAppend(spec: PublishSpec, definition: AnyProviderDefinition, hasRegistry: boolean, pipeline: PipelineServices, env: Readonly<Record<string, string | undefined>>): Promise<AppendPlan> {
   const dataBytes = spec.inputs.reduce((sum, i) => sum + i.bytes, 0)
   const data = `about ${dataBytes} bytes of data layers (the inputs' size; gzip makes the layers smaller)`
-  if (!hasRegistry && spec.runtimeRegistry === undefined) {
-    return {
-      builder: 'engine',
-      build: `build the image on the Docker engine: --builder append needs --runtime-registry (env DATAPUB_RUNTIME_REGISTRY) for ${definition.title}`,
-      push: 'the engine that built the image runs it',
-    }
-  }
   const { runtimeRecipe } = await import('../../image/append/runtime-recipe.js')
   const { recipeInputFromSpec } = await import('../../image/recipe-input-from-spec.js')
   // Database names do not enter the runtime key (runtimeRecipe neutralises them).
   const { key } = runtimeRecipe(recipeInputFromSpec(spec, []), await wheelsDigest(spec.image.pipFindLinks))
+  if (!hasRegistry && spec.runtimeRegistry === undefined) {
+    // The engine keeps the runtime image; plan does not connect to it, so its presence is unknown.
+    const detail = `${data}; the runtime layers stay in the engine`
+    return {
+      builder: 'append',
+      build: `append data layers onto the runtime image datapub-runtime/local:${key} in the engine (built there once if missing)`,
+      push: `load an archive holding only the new layers into the engine (no build): ${detail}`,
+      transfer: { bytes: dataBytes, runtimeImage: 'unknown', detail },
+    }
+  }
   const location = spec.runtimeRegistry
   const where = location === undefined ? `the ${definition.title} registry, repository <repository>-runtime` : `${location.registry}/${location.repository}`
   const deliver = hasRegistry ? `push to ${definition.title} only the blobs its registry lacks (runtime layers mount from the runtime repository when on the same registry)` : 'load the appended image into the engine as a docker-archive (no build)'

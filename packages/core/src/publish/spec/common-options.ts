@@ -61,7 +61,7 @@ export const commonOptionsSchema = z.object({
     .describe('How image providers get the image: engine (Docker build) or append (data layers written onto a prebuilt runtime image, no build after the first); env DATAPUB_BUILDER, default engine'),
   runtimeRegistry: text
     .optional()
-    .describe('Where the append builder keeps runtime images: HOST[:PORT]/REPOSITORY (env DATAPUB_RUNTIME_REGISTRY); default <repository>-runtime beside the provider\'s registry; required for local'),
+    .describe('Where the append builder keeps runtime images: HOST[:PORT]/REPOSITORY (env DATAPUB_RUNTIME_REGISTRY); default <repository>-runtime beside the provider\'s registry; for local, the engine itself'),
   showFiles: z.boolean().default(false).describe('Print the generated Dockerfile and metadata'),
 })
 

@@ -55,6 +55,9 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
   const { spec, definition, operations, context, pipeline, emit, stage, signal } = input
   const pushTarget = operations.pushTarget?.bind(operations)
   if (pushTarget === undefined && spec.runtimeRegistry === undefined) {
+    // The engine is the runtime image's store: no registry needed, only new layers cross.
+    const engine = await input.engine()
+    if (engine.imageConfig !== undefined) return await engineAppend(input, engine)
     emit({
       type: 'warning',
       code: 'APPEND_NEEDS_RUNTIME_REGISTRY',
@@ -143,6 +146,63 @@ async function loadIntoEngine(input: AppendBuildInput, image: AppendedImage): Pr
 }
 
 /**
+ * Append for an engine host without a registry: the runtime image lives in the engine under a
+ * tag derived from the recipe; it is built there once, and every later publish with the same
+ * Datasette, plugins and packages only writes data layers and loads an archive holding just
+ * those (the engine skips the layers it has).
+ */
+async function engineAppend(input: AppendBuildInput, engine: ContainerEngine): Promise<ImageArtifact> {
+  const { spec, definition, context, emit, stage } = input
+  const { recipeInputFromSpec } = await import('../../image/recipe-input-from-spec.js')
+  const { runtimeRecipe } = await import('../../image/append/runtime-recipe.js')
+  const recipe = recipeInputFromSpec(spec, input.databaseFiles, definition.recipe?.(spec.providerOptions as never)?.serveOptions ?? [])
+  const { key, dockerfile } = runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
+  const runtimeTag = `datapub-runtime/local:${key}`
+  const built = await stage('build', 'Building the image with the append builder (data layers on the runtime image the engine holds)', async () => {
+    if (await engine.imageExists(runtimeTag)) emit({ type: 'log', level: 'info', message: `runtime image ${runtimeTag} found in the engine: no engine build needed` })
+    else {
+      emit({ type: 'log', level: 'info', message: `runtime image ${runtimeTag} is missing: building it once on the engine; later publishes with the same Datasette, plugins and packages skip the engine build` })
+      await buildRuntimeOnEngine(input, engine, runtimeTag, dockerfile)
+    }
+    const { buildEngineAppendImage } = await import('../../image/append/build-engine-append-image.js')
+    const image = await buildEngineAppendImage({ engine, ref: runtimeTag, appDir: path.join(context.dir, 'app'), recipe, blobDir: path.join(input.work, 'append-blobs') })
+    emit({ type: 'image:built', imageId: image.config.descriptor.digest, tag: localTag(spec, context), bytes: image.newBytes })
+    return image
+  })
+  input.skip('analyze', 'the append builder adds data layers only; the runtime image was analysed when the engine built it')
+  return stage('push', 'Loading the new layers into the engine (docker load of the missing layers, no build)', async () => {
+    const { writeMissingLayersArchive } = await import('../../image/append/write-missing-layers-archive.js')
+    const tag = localTag(spec, context)
+    const archive = path.join(input.work, 'append-image.tar')
+    const bytes = await writeMissingLayersArchive(built, archive, tag)
+    let sentBytes = 0
+    const stream = createReadStream(archive, { highWaterMark: 1024 * 1024 })
+    stream.on('data', (chunk) => {
+      sentBytes += chunk.length
+      emit({ type: 'push:progress', ref: tag, sentBytes, totalBytes: bytes })
+    })
+    await engine.loadImage(stream)
+    await rm(archive, { force: true })
+    emit({ type: 'log', level: 'info', message: `sent ${bytes} bytes to ${engine.endpoint} for ${built.newBytes} bytes of new layers and config (${ratio(bytes, built.newBytes)}); the runtime layers stayed in the engine` })
+    return { kind: 'image', ref: tag, imageId: built.config.descriptor.digest }
+  })
+}
+
+async function buildRuntimeOnEngine(input: AppendBuildInput, engine: ContainerEngine, tag: string, dockerfile: string): Promise<void> {
+  const { context, pipeline, emit, signal } = input
+  const dir = path.join(input.work, 'runtime-context')
+  await mkdir(dir, { recursive: true })
+  await writeFile(path.join(dir, 'Dockerfile'), dockerfile)
+  for (const part of ['build', 'wheels']) {
+    const from = path.join(context.dir, part)
+    if (await lstat(from).then(() => true, () => false)) await cp(from, path.join(dir, part), { recursive: true })
+  }
+  const { openBuildContext } = await import('../../image/create-build-context.js')
+  const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
+  await pipeline.buildImage(engine, await openBuildContext(dir, dockerfile), { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
+}
+
+/**
  * Where runtime images live: the option, or `<repository>-runtime` beside the provider's own
  * repository so the registry can mount its layers instead of receiving them again.
  */
@@ -165,20 +225,10 @@ async function runtimeLocation(spec: PublishSpec, target: PushTarget | undefined
 
 /** The one engine build of append: the recipe without data, pushed where later publishes find it. */
 async function buildRuntimeImage(input: AppendBuildInput, runtime: RuntimeLocation, key: string, dockerfile: string): Promise<void> {
-  const { context, pipeline, emit, signal } = input
-  const dir = path.join(input.work, 'runtime-context')
-  await mkdir(dir, { recursive: true })
-  await writeFile(path.join(dir, 'Dockerfile'), dockerfile)
-  for (const part of ['build', 'wheels']) {
-    const from = path.join(context.dir, part)
-    if (await lstat(from).then(() => true, () => false)) await cp(from, path.join(dir, part), { recursive: true })
-  }
-  const { openBuildContext } = await import('../../image/create-build-context.js')
-  const runtimeContext = await openBuildContext(dir, dockerfile)
+  const { pipeline, emit, signal } = input
   const engine = await input.engine()
-  const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
   const tag = `datapub-runtime/${path.posix.basename(runtime.repository)}:${key}`
-  await pipeline.buildImage(engine, runtimeContext, { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
+  await buildRuntimeOnEngine(input, engine, tag, dockerfile)
   const ref = `${runtime.registry}/${runtime.repository}`
   await pipeline.pushEngineImage(engine, tag, {
     registry: runtime.registry,
