@@ -6,7 +6,7 @@ import { extract } from 'tar-stream'
 import { describe, expect, it } from 'vitest'
 import { buildEngineAppendImage } from '../../src/image/append/build-engine-append-image.js'
 import { writeMissingLayersArchive } from '../../src/image/append/write-missing-layers-archive.js'
-import type { ContainerEngine } from '../../src/image/container-engine.js'
+import type { ContainerEngine } from '../../src/contract/container-engine.js'
 import type { ImageConfig } from '../../src/registry/image-manifest.js'
 import type { RecipeInput } from '../../src/image/recipe-input.js'
 

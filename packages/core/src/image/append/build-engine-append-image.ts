@@ -1,6 +1,6 @@
 import { DatapubError } from '../../errors/datapub-error.js'
 import type { Descriptor, ImageConfig } from '../../registry/image-manifest.js'
-import type { ContainerEngine } from '../container-engine.js'
+import type { ContainerEngine } from '../../contract/container-engine.js'
 import { stackAppLayers, type AppendedLayer, type StackInput } from './stack-app-layers.js'
 
 export interface EngineAppendInput extends Omit<StackInput, 'format'> {
