@@ -1,4 +1,4 @@
-import { mkdtemp, rm, readdir } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DatapubError } from '../errors/datapub-error.js'
@@ -7,18 +7,15 @@ import { EventChannel } from '../events/event-channel.js'
 import type { EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
 import { createContainer } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
-import type { ProviderRecipe } from '../contract/provider-types.js'
-import type { PublishSpec } from '../contract/publish-spec.js'
 import type { PublishOutcome, PublishRequest } from './publish-request.js'
-import { collectPublish } from './stages/collect-publish.js'
-import { prepareDatabases } from './stages/prepare-databases.js'
-import { engineBuild } from './stages/engine-build.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
-import { explainVerifyFailure } from './stages/explain-verify-failure.js'
-import { skipReason, type SkipFacts } from './stages/skip-reason.js'
+import { skipReason } from './stages/skip-reason.js'
+import { PUBLISH_STAGES } from './stages/publish-stages.js'
+import { need, type PublishContext } from './publish-context.js'
 
 /**
- * Runs collect → data → context → build → analyze → push → deploy → verify as a stream of typed
+ * Runs the stage values of PUBLISH_STAGES (collect → data → context → build → analyze → push →
+ * deploy → verify) in order, each skipped where skipReason says so, as a stream of typed
  * events. The generator's return value is the outcome; a failure yields an `error` event and then
  * throws the same DatapubError. The temporary work folder is removed whatever happens.
  */
@@ -50,66 +47,27 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
   const run = (async () => {
     await sweepStaleWorkDirs(tmpdir())
     const work = await mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX))
+    const ctx: PublishContext = { request, services, pipeline: services.resolve(Tokens.Pipeline), emit, signal, work, cleanups: [] }
     try {
-      const collected = await stage('collect', 'Checking inputs and credentials', () => collectPublish(request, services, emit, signal))
-      const { definition, operations } = collected
-      const recipe = definition.recipe?.(collected.spec.providerOptions as never)
-      const spec = withRecipe(collected.spec, recipe)
-      const pipeline = services.resolve(Tokens.Pipeline)
-      const prepared = await stage('data', 'Converting data to SQLite', () => prepareDatabases(spec, path.join(work, 'data'), pipeline, emit, signal))
-
-      const contextDir = spec.generateDir ?? path.join(work, 'context')
-      const context = await stage('context', 'Writing the build context', async () => {
-        if (spec.generateDir !== undefined) await assertEmptyOrMissing(spec.generateDir)
-        // A generated directory outlives this run, so it gets copies rather than hard links to our temp files.
-        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined, ...(recipe?.serveOptions === undefined ? {} : { serveOptions: recipe.serveOptions }) }, contextDir)
-        emit({ type: 'context:written', dir: ctx.dir, files: ctx.files, hash: ctx.hash })
-        if (spec.showFiles) emit({ type: 'log', level: 'info', message: `==== Dockerfile ====\n${ctx.dockerfile}${ctx.metadata === undefined ? '' : `\n==== metadata.json ====\n${ctx.metadata}`}` })
-        return ctx
-      })
-      const accepts = definition.artifactFor?.(spec.providerOptions as never) ?? definition.accepts
-      const facts: SkipFacts = { definition, accepts, generate: spec.generateDir !== undefined, verify: spec.verify, pushes: operations.pushTarget !== undefined, append: false }
-      if (facts.generate) {
-        for (const s of ['build', 'analyze', 'push', 'deploy', 'verify'] as const) skip(s, skipReason(s, facts) ?? '--generate-dir')
+      for (const value of PUBLISH_STAGES) {
+        await value.prepare?.(ctx)
+        const reason = ctx.facts === undefined ? undefined : skipReason(value.name, ctx.facts)
+        if (reason !== undefined) skip(value.name, reason)
+        else await stage(value.name, value.title(ctx), () => value.run(ctx))
+      }
+      const context = need(ctx.context, 'the build context')
+      if (need(ctx.facts, 'the facts').generate) {
         outcome = { kind: 'generated', dir: context.dir, files: context.files }
         return
       }
-
-      const engine = services.resolve(Tokens.EngineFactory)
-      const build = { spec, definition, operations, context, pipeline, engine, emit, stage, skip, signal }
-      // --builder append writes data layers onto a prebuilt runtime image; it answers undefined
-      // when it cannot run for this provider, and the engine path runs instead.
-      const appended = accepts === 'image' && spec.builder === 'append'
-        ? await (await import('./stages/append-build.js')).appendBuild({ ...build, databaseFiles: prepared.databases.map((d) => `${d.name}.db`), work, env: services.resolve(Tokens.Env) })
-        : undefined
-      const artifact = appended ?? (await engineBuild({ ...build, accepts }))
-
-      const deployment = await stage('deploy', `Deploying to ${definition.title}`, async () => {
-        const result = await operations.deploy({ name: spec.name, artifact, env: spec.env, spec, port: spec.port, signal })
-        return { ...result, databases: prepared.inspect }
-      })
-
-      const noVerify = skipReason('verify', facts)
-      if (noVerify === undefined && deployment.access === 'protected') {
-        // A URL behind a login (Vercel Deployment Protection) cannot be checked from here; the
-        // provider checked it with its bypass when it could, and warned when it could not.
-        const checked = Array.isArray(deployment.verified) && deployment.verified.length > 0
-        if (checked) emit({ type: 'verify:ok', url: deployment.url, checked: deployment.verified ?? [], stage: 'verify' })
-        else skip('verify', `${deployment.url} is protected (login required); datapub could not check what it serves`)
-      } else if (noVerify === undefined) {
-        await stage('verify', 'Checking the deployment serves the new data', async () => {
-          const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs }).catch(async (error: unknown) => {
-            throw await explainVerifyFailure(error, operations, deployment, signal)
-          })
-          emit({ type: 'verify:ok', url: deployment.url, checked })
-        })
-      } else skip('verify', noVerify)
+      const deployment = need(ctx.deployment, 'the deployment')
       emit({ type: 'result', deployment })
       outcome = { kind: 'deployed', deployment }
     } catch (error) {
       failure = signal.aborted ? new DatapubError('ABORTED', 'The publish was cancelled.', { cause: error }) : toDatapubError(error)
       emit({ type: 'error', error: failure.toJSON() })
     } finally {
+      for (const cleanup of ctx.cleanups) await Promise.resolve().then(cleanup).catch(() => undefined)
       await rm(work, { recursive: true, force: true }).catch(() => undefined)
       await services.dispose().catch(() => undefined)
       channel.close()
@@ -121,30 +79,4 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
   if (failure !== undefined) throw failure
   if (outcome === undefined) throw new DatapubError('INTERNAL', 'The pipeline ended without an outcome.')
   return outcome
-}
-
-/** A provider that needs the server to run as root (a volume it writes to) selects the base runtime, as apt packages do. */
-function withRecipe(spec: PublishSpec, recipe: ProviderRecipe | undefined): PublishSpec {
-  if (recipe?.runtime !== 'base' || spec.image.runtime === 'base') return spec
-  return { ...spec, image: { ...spec.image, runtime: 'base' } }
-}
-
-async function assertEmptyOrMissing(dir: string): Promise<void> {
-  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return []
-    if (error.code === 'ENOTDIR' || error.code === 'EACCES' || error.code === 'EPERM') {
-      throw new DatapubError('CONFIG_INVALID', `generateDir: ${dir} ${error.code === 'ENOTDIR' ? 'is a file, not a directory' : 'cannot be read'}.`, {
-        path: 'generateDir',
-        hint: 'Name a new or empty directory; datapub never overwrites files it did not create.',
-        cause: error,
-      })
-    }
-    return Promise.reject(error)
-  })
-  if (entries.length > 0) {
-    throw new DatapubError('CONFIG_INVALID', `generateDir: ${dir} already exists and is not empty.`, {
-      path: 'generateDir',
-      hint: 'Name a new or empty directory; datapub never overwrites files it did not create.',
-    })
-  }
 }

@@ -8,6 +8,7 @@ import { resolvePublishSpec } from '../spec/resolve-spec.js'
 import { assertName, createOperations } from '../stages/collect-publish.js'
 import { planAppend, type AppendPlan } from './plan-append.js'
 import { skipReason, type SkipFacts } from '../stages/skip-reason.js'
+import { PUBLISH_STAGES } from '../stages/publish-stages.js'
 import type { PublishRequest } from '../publish-request.js'
 
 export interface PlanStep {
@@ -32,8 +33,9 @@ export interface PublishPlan {
 }
 
 /**
- * A dry run: validates everything publish would (provider, options, inputs) and describes each
- * step, without converting data, touching an engine or calling the host.
+ * A dry run: validates everything publish would (provider, options, inputs) and maps each stage
+ * value's plan(), skipped where skipReason says so (the rule publish follows), without converting
+ * data, touching an engine or calling the host.
  */
 export async function planPublish(request: PublishRequest): Promise<PublishPlan> {
   const services = (request.container ?? createContainer(request.services)).createChild()
@@ -50,20 +52,12 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
     const pushes = image && !generate ? await hasRegistry(definition, providerOptions, services) : false
     const append = image && !generate && spec.builder === 'append' ? await planAppend(spec, definition, pushes, services.resolve(Tokens.Pipeline), services.resolve(Tokens.Env)) : undefined
     const facts: SkipFacts = { definition, accepts, generate, verify: spec.verify, pushes, append: append?.builder === 'append' }
-    const step = (stage: Stage, action: string): PlanStep => {
-      const skipped = skipReason(stage, facts)
-      return skipped === undefined ? { stage, action } : { stage, action, skipped }
-    }
-    const steps: PlanStep[] = [
-      step('collect', `validate options and inputs; check ${definition.title} credentials`),
-      step('data', tabular.length > 0 ? `convert ${tabular.length} CSV/TSV file(s) into ${spec.databaseName}.db; inspect ${databases.length} database(s)` : `inspect ${databases.length} SQLite database(s)`),
-      step('context', generate ? `write the build context to ${spec.generateDir}` : 'write the build context (Dockerfile, databases, metadata, inspect file)'),
-      step('build', append !== undefined ? append.build : image ? `build the image on the Docker engine (${spec.image.baseImage} → ${spec.image.runtimeImage})` : `build locally to check ${definition.title}'s limits when an engine is at hand (${definition.title} builds the context itself)`),
-      step('analyze', 'check the image against the provider limits'),
-      step('push', append?.builder === 'append' ? append.push : 'push only the layers the registry lacks'),
-      step('deploy', `deploy "${spec.name}" to ${definition.title}`),
-      step('verify', 'check that the URL serves the new data (inspect hashes)'),
-    ]
+    const input = { spec, definition, accepts, append, tabular: tabular.length, databases }
+    const steps: PlanStep[] = PUBLISH_STAGES.map((value) => {
+      const action = value.plan(input)
+      const skipped = skipReason(value.name, facts)
+      return skipped === undefined ? { stage: value.name, action } : { stage: value.name, action, skipped }
+    })
     return {
       schema: 'datapub.plan/v1',
       provider: { name: definition.name, title: definition.title, accepts, limits: definition.limits },

@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs'
 import { cp, lstat, mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Emit, Stage } from '../../contract/publish-event.js'
+import type { Emit } from '../../contract/publish-event.js'
 import type { BuildContext } from '../../image/build-context.js'
 import type { ContainerEngine } from '../../contract/container-engine.js'
 import type { AppendedImage } from '../../image/append/build-append-image.js'
+import type { EngineAppendedImage } from '../../image/append/build-engine-append-image.js'
 import type { AnyProviderDefinition, ImageArtifact, ProviderOperations, PushTarget } from '../../contract/provider-types.js'
 import type { RegistryClient, RegistryClientOptions } from '../../registry/registry-client.js'
 import type { RegistryCredentials, CredentialResolver } from '../../registry/registry-credentials.js'
@@ -12,7 +13,6 @@ import type { PipelineServices } from './pipeline-services.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
 import { wheelsDigest } from './wheels-digest.js'
 import { findRuntimeImage } from './find-runtime-image.js'
-import { skipReason } from './skip-reason.js'
 
 export interface AppendBuildInput {
   spec: PublishSpec
@@ -27,10 +27,21 @@ export interface AppendBuildInput {
   engine: () => Promise<ContainerEngine>
   env: Readonly<Record<string, string | undefined>>
   emit: Emit
-  stage: <T>(name: Stage, title: string, work: () => Promise<T>) => Promise<T>
-  skip: (name: Stage, reason: string) => void
   signal: AbortSignal
+  /** Serve options a provider's recipe hook adds (a writable database on a volume). */
+  serveOptions: string[]
+  /** Makes a registry client the runner closes when the publish ends. */
+  client(options: Omit<RegistryClientOptions, 'signal'>): Promise<RegistryClient>
 }
+
+/**
+ * What the append build stage hands the push stage: an image stacked on a runtime image in a
+ * registry and where it goes (no target: the provider's own engine), or one stacked on the
+ * runtime image the engine itself holds, of which only the new layers will cross.
+ */
+export type AppendedBuild =
+  | { kind: 'registry'; image: AppendedImage; target: PushTarget | undefined }
+  | { kind: 'engine'; image: EngineAppendedImage; tag: string }
 
 interface RuntimeLocation {
   registry: string
@@ -44,162 +55,141 @@ interface RuntimeLocation {
 }
 
 /**
- * The build, analyze and push stages with the append builder: the data goes as new layers onto
- * a runtime image kept in a registry, so the engine builds only when that runtime image is
- * missing (first publish, or a change of Datasette, plugins, apt packages or base images).
- * Push providers get only the blobs their registry lacks; the local provider gets a
- * docker-archive loaded into its engine. Returns undefined when append cannot run (local
- * without a runtime registry): the runner then builds with the engine, after a warning.
+ * Where --builder append finds its runtime image: a registry (the provider's own or
+ * --runtime-registry), or, for a provider that runs what the engine holds, the engine itself
+ * (which must be able to report image configs without exporting layers).
  */
-export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifact | undefined> {
-  const { spec, definition, operations, context, pipeline, emit, stage, signal } = input
-  const pushTarget = operations.pushTarget?.bind(operations)
-  if (pushTarget === undefined && spec.runtimeRegistry === undefined) {
-    // The engine is the runtime image's store: no registry needed, only new layers cross.
-    const engine = await input.engine()
-    if (engine.imageConfig !== undefined) return await engineAppend(input, engine)
-    emit({
-      type: 'warning',
-      code: 'APPEND_NEEDS_RUNTIME_REGISTRY',
-      message: `${definition.title} has no registry of its own, so --builder append needs --runtime-registry (env DATAPUB_RUNTIME_REGISTRY), e.g. a registry on 127.0.0.1; building with the engine instead.`,
-    })
-    return undefined
-  }
-  const clients: RegistryClient[] = []
-  const client = async (options: Omit<RegistryClientOptions, 'signal'>) => {
-    const made = await pipeline.createRegistryClient({ ...options, signal })
-    clients.push(made)
-    return made
-  }
-  try {
-    let target: PushTarget | undefined
-    const built = await stage('build', `Building the image with the append builder (data layers on a prebuilt runtime image)`, async () => {
-      target = pushTarget === undefined ? undefined : await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
-      const runtime = await runtimeLocation(spec, target, input.env)
-      const recipe = (await import('../../image/recipe-input-from-spec.js')).recipeInputFromSpec(spec, input.databaseFiles, definition.recipe?.(spec.providerOptions as never)?.serveOptions ?? [])
-      const { key, dockerfile } = (await import('../../image/append/runtime-recipe.js')).runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
-      const runtimeClient = await client({ registry: runtime.registry, ...(runtime.insecure ? { protocol: 'http' } : {}), ...(runtime.credentials === undefined ? {} : { credentials: runtime.credentials }) })
-      const runtimeRef = `${runtime.registry}/${runtime.repository}:${key}`
-      if ((await findRuntimeImage(runtimeClient, runtime.repository, key)) !== undefined) {
-        emit({ type: 'log', level: 'info', message: `runtime image ${runtimeRef} found: no engine build needed` })
-      } else {
-        emit({ type: 'log', level: 'info', message: `runtime image ${runtimeRef} is missing: building it once on the engine and pushing it; later publishes with the same Datasette, plugins and packages skip the engine` })
-        await buildRuntimeImage(input, runtime, key, dockerfile)
-      }
-      const format = (target?.manifestFormat ?? 'docker-v2') === 'docker-v2' ? 'docker' : 'oci'
-      const image = await pipeline.buildAppendImage({
-        base: { client: runtimeClient, repository: runtime.repository, reference: key },
-        appDir: path.join(context.dir, 'app'),
-        recipe,
-        format,
-        // Per publish: buildAppendImage rewrites every layer anyway, so a shared cache would only grow.
-        blobDir: path.join(input.work, 'append-blobs'),
-      })
-      emit({ type: 'image:built', imageId: image.config.descriptor.digest, tag: target === undefined ? localTag(spec, context) : `${target.registry}/${target.repository}:${target.tags[0] ?? 'latest'}`, bytes: image.newBytes })
-      return image
-    })
-    const noAnalysis = skipReason('analyze', { definition, accepts: 'image', generate: false, verify: spec.verify, pushes: pushTarget !== undefined, append: true })
-    if (noAnalysis !== undefined) input.skip('analyze', noAnalysis)
+export function appendRuntimeStore(spec: PublishSpec, pushes: boolean, engine: ContainerEngine | undefined): 'registry' | 'engine' | undefined {
+  if (pushes || spec.runtimeRegistry !== undefined) return 'registry'
+  return engine?.imageConfig === undefined ? undefined : 'engine'
+}
 
-    if (target === undefined) return await loadIntoEngine(input, built)
-    const pushTo = target
-    return await stage('push', `Pushing the new layers to ${definition.title}`, async () => {
-      const sameRegistry = built.base.client.registry === pushTo.registry
-      const targetClient = sameRegistry ? built.base.client : await client({ registry: pushTo.registry, ...(pushTo.insecure ? { protocol: 'http' } : {}), ...(pushTo.credentials === undefined ? {} : { credentials: pushTo.credentials }) })
-      const ref = `${pushTo.registry}/${pushTo.repository}`
-      const totalBytes = built.newBytes
-      const sent = new Map<number, number>()
-      const pushed = await pipeline.pushAppendImage(built, { client: targetClient, repository: pushTo.repository, tags: pushTo.tags }, {
-        onProgress: (p) => {
-          if (p.state === 'uploading' || p.state === 'restarted' || p.state === 'done') sent.set(p.index, p.bytes)
-          emit({ type: 'push:progress', ref, sentBytes: [...sent.values()].reduce((a, b) => a + b, 0), totalBytes })
-        },
-      })
-      emit({ type: 'log', level: 'info', message: `sent ${pushed.bytesSent} bytes to ${ref} for ${built.newBytes} bytes of new layers and config (${ratio(pushed.bytesSent, built.newBytes)}); the runtime layers were already there or mounted` })
-      return { kind: 'image', ref: `${ref}@${pushed.digest}`, digest: pushed.digest, configDigest: built.config.descriptor.digest }
-    })
-  } finally {
-    for (const c of clients) c.close()
+/**
+ * The build stage of the append builder: the data goes as new layers onto a runtime image kept
+ * in a registry, so the engine builds only when that runtime image is missing (first publish,
+ * or a change of Datasette, plugins, apt packages or base images).
+ */
+export async function buildAppended(input: AppendBuildInput, store: 'registry' | 'engine'): Promise<AppendedBuild> {
+  if (store === 'engine') return buildOnEngineRuntime(input)
+  const { spec, operations, context, pipeline, emit, signal } = input
+  const target = operations.pushTarget === undefined ? undefined : await operations.pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
+  const runtime = await runtimeLocation(spec, target, input.env)
+  const recipe = (await import('../../image/recipe-input-from-spec.js')).recipeInputFromSpec(spec, input.databaseFiles, input.serveOptions)
+  const { key, dockerfile } = (await import('../../image/append/runtime-recipe.js')).runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
+  const runtimeClient = await input.client({ registry: runtime.registry, ...(runtime.insecure ? { protocol: 'http' } : {}), ...(runtime.credentials === undefined ? {} : { credentials: runtime.credentials }) })
+  const runtimeRef = `${runtime.registry}/${runtime.repository}:${key}`
+  if ((await findRuntimeImage(runtimeClient, runtime.repository, key)) !== undefined) {
+    emit({ type: 'log', level: 'info', message: `runtime image ${runtimeRef} found: no engine build needed` })
+  } else {
+    emit({ type: 'log', level: 'info', message: `runtime image ${runtimeRef} is missing: building it once on the engine and pushing it; later publishes with the same Datasette, plugins and packages skip the engine` })
+    await buildRuntimeImage(input, runtime, key, dockerfile)
   }
+  const format = (target?.manifestFormat ?? 'docker-v2') === 'docker-v2' ? 'docker' : 'oci'
+  const image = await pipeline.buildAppendImage({
+    base: { client: runtimeClient, repository: runtime.repository, reference: key },
+    appDir: path.join(context.dir, 'app'),
+    recipe,
+    format,
+    // Per publish: buildAppendImage rewrites every layer anyway, so a shared cache would only grow.
+    blobDir: path.join(input.work, 'append-blobs'),
+  })
+  emit({ type: 'image:built', imageId: image.config.descriptor.digest, tag: target === undefined ? localTag(spec, context) : `${target.registry}/${target.repository}:${target.tags[0] ?? 'latest'}`, bytes: image.newBytes })
+  return { kind: 'registry', image, target }
+}
+
+/**
+ * Append for an engine-run provider without a registry: the runtime image lives in the engine
+ * under a tag derived from the recipe; it is built there once, and every later publish with the
+ * same Datasette, plugins and packages only writes data layers.
+ */
+async function buildOnEngineRuntime(input: AppendBuildInput): Promise<AppendedBuild> {
+  const { spec, context, emit } = input
+  const engine = await input.engine()
+  const { recipeInputFromSpec } = await import('../../image/recipe-input-from-spec.js')
+  const { runtimeRecipe } = await import('../../image/append/runtime-recipe.js')
+  const recipe = recipeInputFromSpec(spec, input.databaseFiles, input.serveOptions)
+  const { key, dockerfile } = runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
+  const runtimeTag = `datapub-runtime/local:${key}`
+  if (await engine.imageExists(runtimeTag)) emit({ type: 'log', level: 'info', message: `runtime image ${runtimeTag} found in the engine: no engine build needed` })
+  else {
+    emit({ type: 'log', level: 'info', message: `runtime image ${runtimeTag} is missing: building it once on the engine; later publishes with the same Datasette, plugins and packages skip the engine build` })
+    await buildRuntimeOnEngine(input, engine, runtimeTag, dockerfile)
+  }
+  const { buildEngineAppendImage } = await import('../../image/append/build-engine-append-image.js')
+  const image = await buildEngineAppendImage({ engine, ref: runtimeTag, appDir: path.join(context.dir, 'app'), recipe, blobDir: path.join(input.work, 'append-blobs') })
+  const tag = localTag(spec, context)
+  emit({ type: 'image:built', imageId: image.config.descriptor.digest, tag, bytes: image.newBytes })
+  return { kind: 'engine', image, tag }
+}
+
+/** The push stage's title for an appended image: its registry's, or a load into the provider's engine. */
+export function appendPushTitle(built: AppendedBuild | undefined, definition: AnyProviderDefinition): string {
+  if (built?.kind === 'engine') return 'Loading the new layers into the engine (docker load of the missing layers, no build)'
+  return built?.target === undefined ? 'Loading the image into the engine (docker load, no build)' : `Pushing the new layers to ${definition.title}`
+}
+
+/**
+ * The push stage of the append builder: push providers get only the blobs their registry
+ * lacks; an engine-run provider gets a docker-archive loaded into its engine.
+ */
+export async function pushAppended(input: AppendBuildInput, built: AppendedBuild): Promise<ImageArtifact> {
+  const { pipeline, emit } = input
+  if (built.kind === 'engine') return loadMissingLayers(input, built.image, built.tag)
+  if (built.target === undefined) return loadIntoEngine(input, built.image)
+  const pushTo = built.target
+  const image = built.image
+  const sameRegistry = image.base.client.registry === pushTo.registry
+  const targetClient = sameRegistry ? image.base.client : await input.client({ registry: pushTo.registry, ...(pushTo.insecure ? { protocol: 'http' } : {}), ...(pushTo.credentials === undefined ? {} : { credentials: pushTo.credentials }) })
+  const ref = `${pushTo.registry}/${pushTo.repository}`
+  const totalBytes = image.newBytes
+  const sent = new Map<number, number>()
+  const pushed = await pipeline.pushAppendImage(image, { client: targetClient, repository: pushTo.repository, tags: pushTo.tags }, {
+    onProgress: (p) => {
+      if (p.state === 'uploading' || p.state === 'restarted' || p.state === 'done') sent.set(p.index, p.bytes)
+      emit({ type: 'push:progress', ref, sentBytes: [...sent.values()].reduce((a, b) => a + b, 0), totalBytes })
+    },
+  })
+  emit({ type: 'log', level: 'info', message: `sent ${pushed.bytesSent} bytes to ${ref} for ${image.newBytes} bytes of new layers and config (${ratio(pushed.bytesSent, image.newBytes)}); the runtime layers were already there or mounted` })
+  return { kind: 'image', ref: `${ref}@${pushed.digest}`, digest: pushed.digest, configDigest: image.config.descriptor.digest }
 }
 
 /** The local provider runs what its engine holds: a docker-archive is loaded, nothing is built. */
 async function loadIntoEngine(input: AppendBuildInput, image: AppendedImage): Promise<ImageArtifact> {
   const { spec, context, emit } = input
-  return input.stage('push', 'Loading the image into the engine (docker load, no build)', async () => {
-    const tag = localTag(spec, context)
-    const archive = path.join(input.work, 'append-image.tar')
-    await input.pipeline.writeDockerArchive(image, archive, tag)
-    const engine = await input.engine()
-    const bytes = (await lstat(archive)).size
-    let sentBytes = 0
-    const stream = createReadStream(archive, { highWaterMark: 1024 * 1024 })
-    stream.on('data', (chunk) => {
-      sentBytes += chunk.length
-      emit({ type: 'push:progress', ref: tag, sentBytes, totalBytes: bytes })
-    })
-    await engine.loadImage(stream)
-    await rm(archive, { force: true })
-    emit({ type: 'log', level: 'info', message: `loaded ${bytes} bytes into ${engine.endpoint} (the runtime image and ${image.newBytes} bytes of new layers and config)` })
-    return { kind: 'image', ref: tag, imageId: image.config.descriptor.digest }
+  const tag = localTag(spec, context)
+  const archive = path.join(input.work, 'append-image.tar')
+  await input.pipeline.writeDockerArchive(image, archive, tag)
+  const engine = await input.engine()
+  const bytes = (await lstat(archive)).size
+  let sentBytes = 0
+  const stream = createReadStream(archive, { highWaterMark: 1024 * 1024 })
+  stream.on('data', (chunk) => {
+    sentBytes += chunk.length
+    emit({ type: 'push:progress', ref: tag, sentBytes, totalBytes: bytes })
   })
+  await engine.loadImage(stream)
+  await rm(archive, { force: true })
+  emit({ type: 'log', level: 'info', message: `loaded ${bytes} bytes into ${engine.endpoint} (the runtime image and ${image.newBytes} bytes of new layers and config)` })
+  return { kind: 'image', ref: tag, imageId: image.config.descriptor.digest }
 }
 
-/**
- * Append for an engine host without a registry: the runtime image lives in the engine under a
- * tag derived from the recipe; it is built there once, and every later publish with the same
- * Datasette, plugins and packages only writes data layers and loads an archive holding just
- * those (the engine skips the layers it has).
- */
-async function engineAppend(input: AppendBuildInput, engine: ContainerEngine): Promise<ImageArtifact> {
-  const { spec, definition, context, emit, stage } = input
-  const { recipeInputFromSpec } = await import('../../image/recipe-input-from-spec.js')
-  const { runtimeRecipe } = await import('../../image/append/runtime-recipe.js')
-  const recipe = recipeInputFromSpec(spec, input.databaseFiles, definition.recipe?.(spec.providerOptions as never)?.serveOptions ?? [])
-  const { key, dockerfile } = runtimeRecipe(recipe, await wheelsDigest(path.join(context.dir, 'wheels')))
-  const runtimeTag = `datapub-runtime/local:${key}`
-  const built = await stage('build', 'Building the image with the append builder (data layers on the runtime image the engine holds)', async () => {
-    if (await engine.imageExists(runtimeTag)) emit({ type: 'log', level: 'info', message: `runtime image ${runtimeTag} found in the engine: no engine build needed` })
-    else {
-      emit({ type: 'log', level: 'info', message: `runtime image ${runtimeTag} is missing: building it once on the engine; later publishes with the same Datasette, plugins and packages skip the engine build` })
-      await buildRuntimeOnEngine(input, engine, runtimeTag, dockerfile)
-    }
-    const { buildEngineAppendImage } = await import('../../image/append/build-engine-append-image.js')
-    const image = await buildEngineAppendImage({ engine, ref: runtimeTag, appDir: path.join(context.dir, 'app'), recipe, blobDir: path.join(input.work, 'append-blobs') })
-    emit({ type: 'image:built', imageId: image.config.descriptor.digest, tag: localTag(spec, context), bytes: image.newBytes })
-    return image
+/** Only the layers the engine lacks cross: it skips the chains it already has (see writeMissingLayersArchive). */
+async function loadMissingLayers(input: AppendBuildInput, image: EngineAppendedImage, tag: string): Promise<ImageArtifact> {
+  const { emit } = input
+  const engine = await input.engine()
+  const { writeMissingLayersArchive } = await import('../../image/append/write-missing-layers-archive.js')
+  const archive = path.join(input.work, 'append-image.tar')
+  const bytes = await writeMissingLayersArchive(image, archive, tag)
+  let sentBytes = 0
+  const stream = createReadStream(archive, { highWaterMark: 1024 * 1024 })
+  stream.on('data', (chunk) => {
+    sentBytes += chunk.length
+    emit({ type: 'push:progress', ref: tag, sentBytes, totalBytes: bytes })
   })
-  input.skip('analyze', 'the append builder adds data layers only; the runtime image was analysed when the engine built it')
-  return stage('push', 'Loading the new layers into the engine (docker load of the missing layers, no build)', async () => {
-    const { writeMissingLayersArchive } = await import('../../image/append/write-missing-layers-archive.js')
-    const tag = localTag(spec, context)
-    const archive = path.join(input.work, 'append-image.tar')
-    const bytes = await writeMissingLayersArchive(built, archive, tag)
-    let sentBytes = 0
-    const stream = createReadStream(archive, { highWaterMark: 1024 * 1024 })
-    stream.on('data', (chunk) => {
-      sentBytes += chunk.length
-      emit({ type: 'push:progress', ref: tag, sentBytes, totalBytes: bytes })
-    })
-    await engine.loadImage(stream)
-    await rm(archive, { force: true })
-    emit({ type: 'log', level: 'info', message: `sent ${bytes} bytes to ${engine.endpoint} for ${built.newBytes} bytes of new layers and config (${ratio(bytes, built.newBytes)}); the runtime layers stayed in the engine` })
-    return { kind: 'image', ref: tag, imageId: built.config.descriptor.digest }
-  })
-}
-
-async function buildRuntimeOnEngine(input: AppendBuildInput, engine: ContainerEngine, tag: string, dockerfile: string): Promise<void> {
-  const { context, pipeline, emit, signal } = input
-  const dir = path.join(input.work, 'runtime-context')
-  await mkdir(dir, { recursive: true })
-  await writeFile(path.join(dir, 'Dockerfile'), dockerfile)
-  for (const part of ['build', 'wheels']) {
-    const from = path.join(context.dir, part)
-    if (await lstat(from).then(() => true, () => false)) await cp(from, path.join(dir, part), { recursive: true })
-  }
-  const { openBuildContext } = await import('../../image/create-build-context.js')
-  const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
-  await pipeline.buildImage(engine, await openBuildContext(dir, dockerfile), { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
+  await engine.loadImage(stream)
+  await rm(archive, { force: true })
+  emit({ type: 'log', level: 'info', message: `sent ${bytes} bytes to ${engine.endpoint} for ${image.newBytes} bytes of new layers and config (${ratio(bytes, image.newBytes)}); the runtime layers stayed in the engine` })
+  return { kind: 'image', ref: tag, imageId: image.config.descriptor.digest }
 }
 
 /**
@@ -238,6 +228,21 @@ async function buildRuntimeImage(input: AppendBuildInput, runtime: RuntimeLocati
     ...(runtime.pushCredentials === undefined ? {} : { credentials: runtime.pushCredentials }),
     ...(runtime.insecure ? { insecure: true } : {}),
   }, { signal, onProgress: (p) => emit({ type: 'push:progress', ref, sentBytes: p.sentBytes, totalBytes: p.totalBytes }) })
+}
+
+/** The runtime recipe alone (no data) built on the engine, tagged where append finds it. */
+async function buildRuntimeOnEngine(input: AppendBuildInput, engine: ContainerEngine, tag: string, dockerfile: string): Promise<void> {
+  const { context, pipeline, emit, signal } = input
+  const dir = path.join(input.work, 'runtime-context')
+  await mkdir(dir, { recursive: true })
+  await writeFile(path.join(dir, 'Dockerfile'), dockerfile)
+  for (const part of ['build', 'wheels']) {
+    const from = path.join(context.dir, part)
+    if (await lstat(from).then(() => true, () => false)) await cp(from, path.join(dir, part), { recursive: true })
+  }
+  const { openBuildContext } = await import('../../image/create-build-context.js')
+  const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
+  await pipeline.buildImage(engine, await openBuildContext(dir, dockerfile), { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
 }
 
 /** The engine builder's tag, so rollback and cleanup see one naming scheme whichever builder ran. */

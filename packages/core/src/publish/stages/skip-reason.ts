@@ -16,6 +16,8 @@ export interface SkipFacts {
   append: boolean
   /** For a context provider with size limits: no engine is at hand to build locally and check them (the runner finds out; the plan assumes one). */
   noEngine?: boolean
+  /** Set by deploy: the URL is behind a login and the provider could not check it either. */
+  unverifiable?: string
 }
 
 /**
@@ -39,7 +41,8 @@ export function skipReason(stage: Stage, facts: SkipFacts): string | undefined {
       // Append to an engine-run provider loads the image into its engine: that is its push.
       return facts.append ? undefined : pushSkipReason(definition, facts.pushes)
     case 'verify':
-      return facts.verify ? undefined : '--no-verify'
+      if (!facts.verify) return '--no-verify'
+      return facts.unverifiable
     default:
       return undefined
   }
