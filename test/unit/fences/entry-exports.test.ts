@@ -7,6 +7,7 @@ const ENTRIES: Record<string, () => Promise<Record<string, unknown>>> = {
   '@datapub/core/kit': () => import('@datapub/core/kit'),
   '@datapub/core/testing': () => import('@datapub/core/testing'),
   '@datapub/core/errors': () => import('@datapub/core/errors'),
+  '@datapub/core/data': () => import('@datapub/core/data'),
   '@datapub/cli': () => import('@datapub/cli'),
   '@datapub/provider-cloudrun': () => import('@datapub/provider-cloudrun'),
   '@datapub/provider-heroku': () => import('@datapub/provider-heroku'),

@@ -1,7 +1,7 @@
 import { parseIntegerField } from './classify-field.js'
 import { CsvParser, FIELD_ESCAPED } from './csv-parser.js'
 import type { CsvDialect } from './resolve-dialect.js'
-import type { TextEncoding } from './scan-csv-file.js'
+import type { TextEncoding } from './text-encoding.js'
 
 /** How a value is bound. Numbers bind as numbers so SQLite stores INTEGER/REAL, not text. */
 export const Bind = { Text: 0, Integer: 1, Real: 2, Lookup: 3, Date: 4, Constant: 5 } as const

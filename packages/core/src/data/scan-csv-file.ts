@@ -3,9 +3,10 @@ import { DatapubError } from '../errors/datapub-error.js'
 import { CsvWorker, wantsSecondThread } from './csv-worker.js'
 import type { CsvDialect } from './resolve-dialect.js'
 import { scanCsvRange, type RangeScan } from './scan-csv-range.js'
+import type { TextEncoding } from './text-encoding.js'
 import { uniqueHeaders } from './unique-headers.js'
 
-export type TextEncoding = 'utf8' | 'latin1'
+export type { TextEncoding }
 
 /** What the first pass learns about one file. Per-column arrays are indexed by header position. */
 export interface CsvScan {

@@ -98,8 +98,8 @@ describe('publish --builder append', () => {
     const r = await run(imageProvider(deploys), new Set())
     expect(r.error?.toJSON()).toBeUndefined()
     expect(r.events.find((e) => e.type === 'warning')).toMatchObject({ code: 'APPEND_NEEDS_RUNTIME_REGISTRY', message: expect.stringContaining('--runtime-registry') })
-    // Connected once to ask the engine, once more by the engine build (this harness does not share connections).
-    expect(r.calls).toEqual(['engine connect', 'engine connect', 'engine build datapub/trees:abc123def456'])
+    // Connected once: the engine asked whether it can stack images is the one that builds.
+    expect(r.calls).toEqual(['engine connect', 'engine build datapub/trees:abc123def456'])
     expect(stages(r.events)).toContain('skip push')
     expect(deploys[0]?.artifact).toMatchObject({ kind: 'image', ref: 'datapub/trees:abc123def456' })
   })
