@@ -1,6 +1,6 @@
 import { DatapubError } from '../errors/datapub-error.js'
 import { classifyField, LOOKS_INTEGER, LOOKS_REAL } from './classify-field.js'
-import { CsvParser, FIELD_QUOTED } from './csv-parser.js'
+import { CsvParser, FIELD_ESCAPED, FIELD_QUOTED } from './csv-parser.js'
 import type { CsvDialect } from './resolve-dialect.js'
 import { readCsvFile } from './read-csv-file.js'
 import { uniqueHeaders } from './unique-headers.js'
@@ -38,6 +38,8 @@ export interface ScanOptions {
  */
 export async function scanCsvFile(file: string, dialect: CsvDialect, options: ScanOptions): Promise<CsvScan> {
   let rawHeaders: Buffer[] | undefined
+  /** Which header fields were quoted with doubled quotes inside: only those are unescaped. */
+  let escapedHeaders: boolean[] = []
   let width = 0
   let rows = 0
   let skipped = 0
@@ -53,6 +55,7 @@ export async function scanCsvFile(file: string, dialect: CsvDialect, options: Sc
     if (rawHeaders === undefined) {
       rawHeaders = []
       for (let i = 0; i < n; i++) rawHeaders.push(Buffer.from(buf.subarray(starts[i], ends[i])))
+      escapedHeaders = Array.from({ length: n }, (_, i) => (p.flags[i]! & FIELD_ESCAPED) !== 0)
       width = n
       canInteger = new Uint8Array(n).fill(1)
       canReal = new Uint8Array(n).fill(1)
@@ -103,7 +106,7 @@ export async function scanCsvFile(file: string, dialect: CsvDialect, options: Sc
     }
     encoding = 'latin1'
   }
-  const headers = rawHeaders === undefined ? [] : uniqueHeaders(rawHeaders.map((b) => b.toString(encoding).replace(/""/g, '"')))
+  const headers = rawHeaders === undefined ? [] : uniqueHeaders(rawHeaders.map((b, i) => (escapedHeaders[i] ? b.toString(encoding).replaceAll('""', '"') : b.toString(encoding))))
   return { file, dialect, encoding, headers, rows, skipped, canInteger, canReal, hasValue, bytes: read.bytes }
 }
 
