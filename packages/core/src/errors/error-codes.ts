@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   IMAGE_NOT_FOUND: 'user',
   REGISTRY_AUTH_FAILED: 'user',
   REGISTRY_ERROR: 'host',
+  /** The registry served bytes that do not match their digest, or a manifest naming a blob it does not have. */
+  REGISTRY_CORRUPT: 'host',
   HTTP_ERROR: 'host',
   HTTP_TIMEOUT: 'host',
   DEPLOY_FAILED: 'host',

@@ -16,6 +16,7 @@ import { registryNetworkError, registryResponseError } from './registry-error.js
 import { headerOf } from './exchange-helpers.js'
 import { scope } from './registry-scope.js'
 import { uploadBlobOnce, type UploadPort } from './upload-blob-once.js'
+import { verifyBlobStream } from './verify-blob-stream.js'
 
 export interface RegistryClientOptions {
   /** `host[:port]`, as in an image reference. */
@@ -139,10 +140,28 @@ export class RegistryClient {
     return Number(headerOf(response, 'content-length') ?? '0')
   }
 
-  /** Streams a blob; redirects to storage are followed without the registry's credentials. */
-  async getBlob(repository: string, digest: string): Promise<Readable> {
-    const response = await this.call({ method: 'GET', target: `${repository}/blobs/${digest}`, scopes: [scope(repository, 'pull')], expect: [200], retry: true })
-    return response.body
+  /**
+   * Streams a blob, verified against its digest (and `size`, when the manifest gives it): the
+   * stream errors with REGISTRY_CORRUPT instead of ending when the bytes do not match. Redirects
+   * to storage are followed without the registry's credentials.
+   */
+  async getBlob(repository: string, digest: string, size?: number): Promise<Readable> {
+    let response
+    try {
+      response = await this.call({ method: 'GET', target: `${repository}/blobs/${digest}`, scopes: [scope(repository, 'pull')], expect: [200], retry: true })
+    } catch (error) {
+      // Blobs are only ever fetched because a manifest names them: a missing one is the registry's inconsistency.
+      if (isDatapubError(error) && error.details?.status === 404) {
+        throw new DatapubError('REGISTRY_CORRUPT', `${this.registry} has no blob ${digest} in ${repository}, though the image's manifest names it.`, {
+          fault: 'host',
+          cause: error,
+          hint: 'The image on the registry is incomplete; push it again from its source.',
+          details: { registry: this.registry, repository, digest },
+        })
+      }
+      throw error
+    }
+    return verifyBlobStream(response.body, { registry: this.registry, repository, digest, size })
   }
 
   async deleteBlob(repository: string, digest: string): Promise<void> {
@@ -163,7 +182,16 @@ export class RegistryClient {
     const bytes = await readBody(response, 4 * 1024 * 1024)
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     if (reference.startsWith('sha256:') && reference !== digest) {
-      throw new DatapubError('REGISTRY_ERROR', `The manifest ${reference} served by ${this.registry} has digest ${digest}.`, { fault: 'host', details: { registry: this.registry, repository } })
+      throw new DatapubError('REGISTRY_CORRUPT', `The manifest ${reference} served by ${this.registry} has digest ${digest}.`, { fault: 'host', details: { registry: this.registry, repository } })
+    }
+    // Fetched by tag, the header is the registry's word for which image this is; bytes that say otherwise are not trusted.
+    const served = headerOf(response, 'docker-content-digest')
+    if (served !== undefined && served !== digest) {
+      throw new DatapubError('REGISTRY_CORRUPT', `${this.registry} says ${repository}:${reference} is ${served}, but the manifest it served has digest ${digest}.`, {
+        fault: 'host',
+        hint: 'The registry (or a proxy in front of it) is inconsistent; retry, and report it if it persists.',
+        details: { registry: this.registry, repository, served, digest },
+      })
     }
     const json = JSON.parse(bytes.toString('utf8')) as ImageManifest | ImageIndex
     const mediaType = json.mediaType ?? (headerOf(response, 'content-type') ?? '').split(';')[0]!.trim()
@@ -304,6 +332,8 @@ export class RegistryClient {
       try {
         response = await this.exchange(options.method, url, headers, options.body)
       } catch (error) {
+        // A request body that failed its own check (a source blob that is not what its digest says) is the error to report.
+        if (isDatapubError(error)) throw error
         if (options.retry && attempt <= this.#policy.retries && isRetryableError(error)) {
           await delay(retryDelayMs(attempt, undefined, this.#policy), undefined, this.signalOption())
           continue
