@@ -19,8 +19,9 @@ export async function loadRegistryImage(engine: ContainerEngine, client: Registr
     const config = await readAll(await client.getBlob(repository, manifest.config.digest, manifest.config.size))
     archive.entry({ name: configName, size: config.length }, config)
     for (const [i, layer] of manifest.layers.entries()) {
-      const entry = archive.entry({ name: layerNames[i]!, size: layer.size })
-      await pipeline(await client.getBlob(repository, layer.digest, layer.size), entry)
+      // Asked for before the entry opens: an entry left open without a pipeline has no error listener when the archive is destroyed.
+      const body = await client.getBlob(repository, layer.digest, layer.size)
+      await pipeline(body, archive.entry({ name: layerNames[i]!, size: layer.size }))
     }
     const index = Buffer.from(JSON.stringify([{ Config: configName, RepoTags: [tag], Layers: layerNames }]))
     archive.entry({ name: 'manifest.json', size: index.length }, index)
@@ -35,6 +36,8 @@ export async function loadRegistryImage(engine: ContainerEngine, client: Registr
   const out = new PassThrough()
   archive.pipe(out)
   archive.on('error', (error) => out.destroy(error))
+  // The engine's request only stops reading on this error; the download's error is reported below.
+  out.on('error', () => undefined)
   // A corrupt or missing blob stops the archive before its manifest.json, so the engine loads
   // nothing; the registry's coded error is the one to report, not the engine's complaint about
   // a cut archive. An engine that fails first stops the archive, so the download ends too.
