@@ -161,7 +161,7 @@ export class RegistryClient {
       }
       throw error
     }
-    return verifyBlobStream(response.body, { registry: this.registry, repository, digest, size })
+    return verifyBlobStream(response.body, { registry: this.registry, repository, digest, size }, (error) => registryNetworkError(this.registry, 'GET', response.url.pathname, error))
   }
 
   async deleteBlob(repository: string, digest: string): Promise<void> {
@@ -179,7 +179,7 @@ export class RegistryClient {
       }
       throw error
     }
-    const bytes = await readBody(response, 4 * 1024 * 1024)
+    const bytes = await this.readCodedBody(response, 'GET', 4 * 1024 * 1024)
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     if (reference.startsWith('sha256:') && reference !== digest) {
       throw new DatapubError('REGISTRY_CORRUPT', `The manifest ${reference} served by ${this.registry} has digest ${digest}.`, { fault: 'host', details: { registry: this.registry, repository } })
@@ -252,7 +252,7 @@ export class RegistryClient {
         discardBody(response)
         return tags
       }
-      const body = JSON.parse((await readBody(response)).toString('utf8')) as { tags?: string[] | null }
+      const body = JSON.parse((await this.readCodedBody(response, 'GET')).toString('utf8')) as { tags?: string[] | null }
       tags.push(...(body.tags ?? []))
       const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(headerOf(response, 'link') ?? '')?.[1]
       if (next === undefined) return tags
@@ -268,13 +268,14 @@ export class RegistryClient {
    */
   async uploadBlob(repository: string, source: BlobSource, options: UploadOptions = {}): Promise<UploadResult> {
     const attempts = source.replayable ? this.#policy.retries + 1 : 1
+    let timeouts = 0
     for (let attempt = 1; ; attempt++) {
       let location: URL | undefined
       try {
         return await uploadBlobOnce(this.#uploadPort(), repository, source, options, (url) => (location = url))
       } catch (error) {
         if (location !== undefined) await this.cancelUpload(repository, location)
-        if (attempt >= attempts || !isRetryableError(error)) throw error
+        if (attempt >= attempts || !isRetryableError(error) || (isTimeout(error) && ++timeouts > 1)) throw error
         options.onProgress?.({ digest: source.digest, bytes: 0, total: source.size, state: 'restarted' })
         const retryAfter = isDatapubError(error) ? (error.details?.retryAfter as string | undefined) : undefined
         await delay(retryDelayMs(attempt, retryAfter, this.#policy), undefined, this.signalOption())
@@ -324,6 +325,7 @@ export class RegistryClient {
     await this.ensurePinged()
     const url = typeof options.target === 'string' ? new URL(`/v2/${options.target}`, this.baseUrl) : options.target
     let reauthenticated = false
+    let timeouts = 0
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.#auth.header(options.scopes)
       const headers: Record<string, string> = { 'user-agent': 'datapub/0.1', ...options.headers }
@@ -334,7 +336,8 @@ export class RegistryClient {
       } catch (error) {
         // A request body that failed its own check (a source blob that is not what its digest says) is the error to report.
         if (isDatapubError(error)) throw error
-        if (options.retry && attempt <= this.#policy.retries && isRetryableError(error)) {
+        // A registry that stayed silent for a whole idle timeout gets one more try, not five: the bound on a call is two timeouts.
+        if (options.retry && attempt <= this.#policy.retries && isRetryableError(error) && !(isTimeout(error) && ++timeouts > 1)) {
           await delay(retryDelayMs(attempt, undefined, this.#policy), undefined, this.signalOption())
           continue
         }
@@ -374,6 +377,7 @@ export class RegistryClient {
   }
 
   private async withNetworkRetry(method: string, path: string, send: () => Promise<ExchangeResponse>): Promise<ExchangeResponse> {
+    let timeouts = 0
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await send()
@@ -384,9 +388,18 @@ export class RegistryClient {
         }
         return response
       } catch (error) {
-        if (attempt > this.#policy.retries || !isRetryableError(error)) throw registryNetworkError(this.registry, method, path, error)
+        if (attempt > this.#policy.retries || !isRetryableError(error) || (isTimeout(error) && ++timeouts > 1)) throw registryNetworkError(this.registry, method, path, error)
         await delay(retryDelayMs(attempt, undefined, this.#policy), undefined, this.signalOption())
       }
+    }
+  }
+
+  /** A body cut short or stalled past the idle timeout is the registry's fault, coded like any network failure. */
+  private async readCodedBody(response: ExchangeResponse, method: string, limit?: number): Promise<Buffer> {
+    try {
+      return await readBody(response, limit)
+    } catch (error) {
+      throw registryNetworkError(this.registry, method, response.url.pathname, error)
     }
   }
 
@@ -398,6 +411,11 @@ export class RegistryClient {
 
 export function isIndex(mediaType: string): boolean {
   return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerManifestList
+}
+
+function isTimeout(error: unknown): boolean {
+  const code = isDatapubError(error) ? error.details?.networkCode : (error as { code?: string }).code
+  return code === 'ETIMEDOUT'
 }
 
 function isRetryableError(error: unknown): boolean {

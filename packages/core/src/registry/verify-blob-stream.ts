@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { Transform, type Readable } from 'node:stream'
+import { PassThrough, Transform, type Readable } from 'node:stream'
 import { DatapubError } from '../errors/datapub-error.js'
 
 export interface BlobIdentity {
@@ -16,10 +16,14 @@ export interface BlobIdentity {
  * held back until the hash is known, so a consumer never sees the end of a corrupt blob as a
  * clean end of stream; it sees an error instead.
  */
-export function verifyBlobStream(body: Readable, blob: BlobIdentity): Readable {
+export function verifyBlobStream(body: Readable, blob: BlobIdentity, networkError: (error: unknown) => DatapubError): Readable {
   const algorithm = blob.digest.split(':', 1)[0]
   // Only sha256 is in use by any registry datapub talks to; other algorithms pass unchecked.
-  if (algorithm !== 'sha256') return body
+  if (algorithm !== 'sha256') {
+    const coded = new PassThrough()
+    body.on('error', (error) => coded.destroy(networkError(error)))
+    return body.pipe(coded)
+  }
   const hash = createHash('sha256')
   let seen = 0
   let held: Buffer | undefined
@@ -39,7 +43,8 @@ export function verifyBlobStream(body: Readable, blob: BlobIdentity): Readable {
       callback(null, held)
     },
   })
-  body.on('error', (error) => check.destroy(error))
+  // A body cut short or stalled past the idle timeout ends the stream with a coded error, never a short blob.
+  body.on('error', (error) => check.destroy(networkError(error)))
   return body.pipe(check)
 }
 
