@@ -2,7 +2,7 @@ import { DatapubError } from '../errors/datapub-error.js'
 import { assertProviderShape } from './assert-provider-shape.js'
 import { BUILTIN_PROVIDERS } from './builtin-providers.js'
 import { loadProviderModule, type ImportModule } from './load-provider-module.js'
-import type { AnyProviderDefinition } from './provider-types.js'
+import type { AnyProviderDefinition } from '../contract/provider-types.js'
 
 export interface ProviderRegistryOptions {
   /** Resolves package names and paths relative to this directory (a plugin installed in the user's project). */
