@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   DEPLOY_SUPERSEDED: 'user',
   VERIFY_FAILED: 'host',
   ABORTED: 'user',
+  /** The file system holding a path datapub writes (work folder, output, --generate-dir, journal) is full. */
+  DISK_FULL: 'user',
   INTERNAL: 'internal',
 } as const satisfies Record<string, Fault>
 

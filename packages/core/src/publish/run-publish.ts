@@ -1,7 +1,8 @@
 import { mkdtemp, rm, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DatapubError } from '../errors/datapub-error.js'
+import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
+import { diskFullError, isDiskFull } from '../errors/disk-full-error.js'
 import { toDatapubError } from '../errors/to-datapub-error.js'
 import { EventChannel } from '../events/event-channel.js'
 import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
@@ -64,20 +65,29 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
 
   let outcome: PublishOutcome | undefined
   let failure: DatapubError | undefined
+  let neededBytes: number | undefined
   const run = (async () => {
     await sweepStaleWorkDirs(tmpdir())
-    const work = await mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX))
+    const work = await mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX)).catch((error: unknown) => {
+      throw isDiskFull(error) ? diskFullError(tmpdir(), { cause: error, what: 'the work folder' }) : error
+    })
     try {
       const collected = await stage('collect', 'Checking inputs and credentials', () => collectPublish(request, services, emit, signal))
       const { spec, definition, operations } = collected
+      // Every later stage writes at least a copy of the data: the floor a full disk's error can name.
+      neededBytes = spec.inputs.reduce((sum, input) => sum + input.bytes, 0)
       const pipeline = services.resolve(Tokens.Pipeline)
       const prepared = await stage('data', 'Converting data to SQLite', () => prepareDatabases(spec, path.join(work, 'data'), pipeline, emit, signal))
 
       const contextDir = spec.generateDir ?? path.join(work, 'context')
       const context = await stage('context', 'Writing the build context', async () => {
-        if (spec.generateDir !== undefined) await assertEmptyOrMissing(spec.generateDir)
+        const generated = spec.generateDir === undefined ? undefined : await assertEmptyOrMissing(spec.generateDir)
         // A generated directory outlives this run, so it gets copies rather than hard links to our temp files.
-        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined }, contextDir)
+        const ctx = await pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined }, contextDir).catch(async (error: unknown) => {
+          // A half-written --generate-dir is worse than none: remove what this run wrote (the folder too, if it made it).
+          if (generated !== undefined) await removeGenerated(contextDir, generated.existed)
+          throw error
+        })
         emit({ type: 'context:written', dir: ctx.dir, files: ctx.files, hash: ctx.hash })
         if (spec.showFiles) emit({ type: 'log', level: 'info', message: `==== Dockerfile ====\n${ctx.dockerfile}${ctx.metadata === undefined ? '' : `\n==== metadata.json ====\n${ctx.metadata}`}` })
         return ctx
@@ -114,7 +124,12 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
       emit({ type: 'result', deployment })
       outcome = { kind: 'deployed', deployment }
     } catch (error) {
-      failure = signal.aborted ? new DatapubError('ABORTED', 'The publish was cancelled.', { cause: error }) : toDatapubError(error)
+      failure = signal.aborted
+        ? new DatapubError('ABORTED', 'The publish was cancelled.', { cause: error })
+        : !isDatapubError(error) && isDiskFull(error)
+          ? // A copy names its source in `path` and the file it could not write in `dest`.
+            diskFullError((error as { dest?: string }).dest ?? (error as { path?: string }).path ?? work, { neededBytes, cause: error })
+          : toDatapubError(error)
       emit({ type: 'error', error: failure.toJSON() })
     } finally {
       await rm(work, { recursive: true, force: true }).catch(() => undefined)
@@ -130,9 +145,13 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
   return outcome
 }
 
-async function assertEmptyOrMissing(dir: string): Promise<void> {
+async function assertEmptyOrMissing(dir: string): Promise<{ existed: boolean }> {
+  let existed = true
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return []
+    if (error.code === 'ENOENT') {
+      existed = false
+      return []
+    }
     if (error.code === 'ENOTDIR' || error.code === 'EACCES' || error.code === 'EPERM') {
       throw new DatapubError('CONFIG_INVALID', `generateDir: ${dir} ${error.code === 'ENOTDIR' ? 'is a file, not a directory' : 'cannot be read'}.`, {
         path: 'generateDir',
@@ -148,4 +167,12 @@ async function assertEmptyOrMissing(dir: string): Promise<void> {
       hint: 'Name a new or empty directory; datapub never overwrites files it did not create.',
     })
   }
+  return { existed }
+}
+
+/** Everything in `dir` was written by this run (it was empty or missing before). */
+async function removeGenerated(dir: string, existed: boolean): Promise<void> {
+  if (!existed) return rm(dir, { recursive: true, force: true }).catch(() => undefined)
+  const entries = await readdir(dir).catch(() => [] as string[])
+  await Promise.all(entries.map((name) => rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined)))
 }
