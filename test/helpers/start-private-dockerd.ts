@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { openSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -28,15 +29,16 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
   const host = `unix://${sock}`
   let child: ChildProcess | undefined
   const start = async (): Promise<void> => {
+    const log = openSync(path.join(dir, 'dockerd.log'), 'a')
     child = spawn(
       'dockerd',
       ['--host', host, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'), '--storage-driver=vfs', '--iptables=false', '--ip-masq=false', '--bridge=none'],
-      { stdio: 'ignore', detached: true },
+      { stdio: ['ignore', log, log], detached: true },
     )
     child.unref()
     for (let waited = 0; ; waited += 250) {
       if (await answers(host)) return
-      if (child.exitCode !== null) throw new Error(`private dockerd exited with ${child.exitCode} during start-up`)
+      if (child.exitCode !== null) throw new Error(`private dockerd exited with ${child.exitCode} during start-up:\n${(await readFile(path.join(dir, 'dockerd.log'), 'utf8')).split('\n').slice(-8).join('\n')}`)
       if (waited > 60_000) throw new Error('private dockerd did not answer within 60 s')
       await new Promise((r) => setTimeout(r, 250))
     }
@@ -54,7 +56,15 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
     kill: () => stopChild('SIGKILL'),
     async restart() {
       await stopChild('SIGKILL')
-      await start()
+      // After a kill mid-build, dockerd may give up waiting for its containerd on a busy machine; try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await start()
+        } catch (error) {
+          if (attempt >= 3) throw error
+          await new Promise((r) => setTimeout(r, 3000))
+        }
+      }
     },
     async remove() {
       await stopChild('SIGTERM')
@@ -69,6 +79,8 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
         }
         await new Promise((r) => setTimeout(r, 1000))
       }
+      // dockerd bind-mounts its data root onto itself; a killed one leaves that mount behind.
+      await run('umount', [path.join(dir, 'data')]).catch(() => undefined)
       await rm(dir, { recursive: true, force: true }).catch(() => undefined)
     },
   }

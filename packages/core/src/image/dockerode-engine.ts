@@ -79,6 +79,10 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
         failure ??= error.message
       })
       if (options.signal?.aborted) throw new DatapubError('ABORTED', 'The image build was cancelled.')
+      // A progress stream cut by a dying engine can end without an error of its own: ask the engine before blaming the recipe.
+      if ((failure !== undefined || imageId === undefined) && !(await docker.ping().then(() => true, () => false))) {
+        throw engineGone(endpoint, 'build', new Error(failure ?? 'the build stream ended without an image id'))
+      }
       if (failure !== undefined || imageId === undefined) {
         const step = [...log].reverse().find((line) => /^Step \d+\/\d+ :/.test(line) || /^#\d+ \[/.test(line))
         throw new DatapubError('IMAGE_BUILD_FAILED', `The image build failed${step ? ` at "${step}"` : ''}: ${failure ?? 'the engine returned no image id'}`, {
