@@ -79,8 +79,10 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
         }
         await new Promise((r) => setTimeout(r, 1000))
       }
-      // dockerd bind-mounts its data root onto itself; a killed one leaves that mount behind.
-      await run('umount', [path.join(dir, 'data')]).catch(() => undefined)
+      // dockerd bind-mounts its data root onto itself and mounts a netns under its exec root; a
+      // killed one leaves them behind. Unmount everything under the temp dir, deepest first.
+      const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`))
+      for (const mount of mounts.sort().reverse()) await run('umount', [mount]).catch(() => undefined)
       await rm(dir, { recursive: true, force: true }).catch(() => undefined)
     },
   }
