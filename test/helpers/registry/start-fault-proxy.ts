@@ -9,6 +9,10 @@ export type InjectedFault =
   /** Forwards this many response-body bytes, then drops the client connection. */
   | { kind: 'reset-response'; afterBytes: number }
   | { kind: 'slow'; delayMs: number }
+  /** A lying registry: serves the upstream body with the byte at `at` flipped (same length), or with `append` extra bytes. */
+  | { kind: 'corrupt-body'; at?: number; append?: number }
+  /** A lying registry: the upstream answer with these response headers replaced (e.g. a wrong Docker-Content-Digest). */
+  | { kind: 'set-headers'; headers: Record<string, string> }
 
 export interface FaultRule {
   method?: string
@@ -62,8 +66,14 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       upstreamRequest.on('error', () => res.socket?.destroy())
       upstreamRequest.on('response', (upstreamResponse) => {
         entry.status = upstreamResponse.statusCode
-        res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers)
-        if (fault?.kind === 'reset-response') {
+        const headers = { ...upstreamResponse.headers, ...(fault?.kind === 'set-headers' ? fault.headers : {}) }
+        if (fault?.kind === 'corrupt-body' && fault.append !== undefined && headers['content-length'] !== undefined) {
+          headers['content-length'] = String(Number(headers['content-length']) + fault.append)
+        }
+        res.writeHead(upstreamResponse.statusCode ?? 502, headers)
+        if (fault?.kind === 'corrupt-body') {
+          upstreamResponse.pipe(corrupt(fault.at ?? 0, fault.append ?? 0)).pipe(res)
+        } else if (fault?.kind === 'reset-response') {
           upstreamResponse.pipe(cutAfter(fault.afterBytes, () => (res.socket?.destroy(), upstreamResponse.destroy()))).pipe(res)
         } else upstreamResponse.pipe(res)
       })
@@ -105,6 +115,25 @@ function cutAfter(limit: number, cut: () => void): Transform {
       callback()
       // Let the partial bytes reach the other side before the connection drops.
       setImmediate(cut)
+    },
+  })
+}
+
+/** Flips the byte at `at` (when the body reaches it) and appends `append` bytes at the end. */
+function corrupt(at: number, append: number): Transform {
+  let seen = 0
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (append === 0 && at >= seen && at < seen + chunk.length) {
+        const copy = Buffer.from(chunk)
+        copy[at - seen] = copy[at - seen]! ^ 0xff
+        chunk = copy
+      }
+      seen += chunk.length
+      callback(null, chunk)
+    },
+    flush(callback) {
+      callback(null, append > 0 ? Buffer.alloc(append, 0x41) : undefined)
     },
   })
 }

@@ -84,7 +84,8 @@ export class CsvParser {
               throw this.error('CSV_INVALID', `unterminated quoted field`, line, n + 1, 'Close the quote or pass quoting 3 (none) if quotes are literal.')
             }
             if (q + 1 >= len && !eof) return rowStart
-            if (buf[q + 1] === quote) {
+            // The buffer is reused: bytes past len are stale and may hold a quote from an earlier chunk.
+            if (q + 1 < len && buf[q + 1] === quote) {
               f |= FIELD_ESCAPED
               q += 2
               continue

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
+import { diskFullError, isDiskFull } from '../errors/disk-full-error.js'
 import { assertSqliteDatabase } from './assert-sqlite-database.js'
 import { createFts, type FtsColumn } from './create-fts.js'
 import type { CsvOptions } from './csv-options-schema.js'
@@ -217,6 +218,8 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
     db?.close()
     await rm(temp, { force: true })
     if (isDatapubError(error)) throw error
+    // SQLite says SQLITE_FULL, fs says ENOSPC: either way the temp file is gone and the target untouched.
+    if (isDiskFull(error)) throw diskFullError(target, { neededBytes: totalBytes, cause: error, what: `the database ${dbPath}` })
     throw new DatapubError('SQLITE_INVALID', `Writing ${dbPath} failed: ${(error as Error).message}`, { path: dbPath, cause: error })
   }
 }

@@ -124,7 +124,7 @@ function toScan(file: string, dialect: CsvDialect, options: ScanOptions, first: 
       hasValue[i]! |= rest.hasValue[i]!
     }
   }
-  const headers = first.rawHeaders === undefined ? [] : uniqueHeaders(first.rawHeaders.map((b) => b.toString(encoding).replace(/""/g, '"')))
+  const headers = first.rawHeaders === undefined ? [] : uniqueHeaders(first.rawHeaders.map((b, i) => (first.escapedHeaders?.[i] === true ? b.toString(encoding).replaceAll('""', '"') : b.toString(encoding))))
   const scan: CsvScan = {
     file,
     dialect,

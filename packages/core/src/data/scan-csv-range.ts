@@ -1,5 +1,5 @@
 import { classifyField, LOOKS_INTEGER, LOOKS_REAL } from './classify-field.js'
-import { CsvParser, FIELD_QUOTED } from './csv-parser.js'
+import { CsvParser, FIELD_ESCAPED, FIELD_QUOTED } from './csv-parser.js'
 import type { CsvDialect } from './resolve-dialect.js'
 import { readCsvFile } from './read-csv-file.js'
 
@@ -27,6 +27,8 @@ export interface RangeScanOptions {
 /** What scanning one range learns; per-column arrays are indexed by header position. Plain data, so it can cross threads. */
 export interface RangeScan {
   rawHeaders?: Buffer[]
+  /** Which header fields were quoted with doubled quotes inside: only those are unescaped. */
+  escapedHeaders?: boolean[]
   width: number
   rows: number
   skipped: number
@@ -51,6 +53,7 @@ export interface RangeScan {
  */
 export async function scanCsvRange(file: string, dialect: CsvDialect, range: ScanRange, options: RangeScanOptions): Promise<RangeScan> {
   let rawHeaders: Buffer[] | undefined
+  let escapedHeaders: boolean[] | undefined
   let width = range.width ?? 0
   let rows = 0
   let skipped = 0
@@ -68,6 +71,7 @@ export async function scanCsvRange(file: string, dialect: CsvDialect, range: Sca
       headerSeen = true
       rawHeaders = []
       for (let i = 0; i < n; i++) rawHeaders.push(Buffer.from(buf.subarray(starts[i], ends[i])))
+      escapedHeaders = Array.from({ length: n }, (_, i) => (p.flags[i]! & FIELD_ESCAPED) !== 0)
       width = n
       canInteger = new Uint8Array(n).fill(1)
       canReal = new Uint8Array(n).fill(1)
@@ -117,6 +121,7 @@ export async function scanCsvRange(file: string, dialect: CsvDialect, range: Sca
   })
   const result: RangeScan = { width, rows, skipped, canInteger, canReal, hasValue, utf8: read.utf8, bytes: read.bytes, stoppedAt: read.stoppedAt, line: parser.line, cut: parser.cut }
   if (rawHeaders !== undefined) result.rawHeaders = rawHeaders
+  if (escapedHeaders !== undefined) result.escapedHeaders = escapedHeaders
   if (read.invalidAt !== undefined) result.invalidAt = read.invalidAt
   return result
 }

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   IMAGE_NOT_FOUND: 'user',
   REGISTRY_AUTH_FAILED: 'user',
   REGISTRY_ERROR: 'host',
+  /** The registry served bytes that do not match their digest, or a manifest naming a blob it does not have. */
+  REGISTRY_CORRUPT: 'host',
   HTTP_ERROR: 'host',
   HTTP_TIMEOUT: 'host',
   /** A poll (waitUntil) passed its deadline before the host finished. */
@@ -38,6 +40,8 @@ export const ERROR_CODES = {
   DEPLOY_SUPERSEDED: 'user',
   VERIFY_FAILED: 'host',
   ABORTED: 'user',
+  /** The file system holding a path datapub writes (work folder, output, --generate-dir, journal) is full. */
+  DISK_FULL: 'user',
   INTERNAL: 'internal',
 } as const satisfies Record<string, Fault>
 

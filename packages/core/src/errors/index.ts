@@ -3,3 +3,4 @@ export { DatapubError, isDatapubError, type DatapubErrorOptions } from './datapu
 export type { SerializedError } from '../contract/serialized-error.js'
 export { toDatapubError } from './to-datapub-error.js'
 export { redactText } from '../http/redact.js'
+export { diskFullError, isDiskFull } from './disk-full-error.js'

@@ -82,7 +82,8 @@ export async function buildImage(engine: ContainerEngine, context: BuildContext,
     })
     return { imageId: result.imageId, tag: result.tag, steps, cachedSteps: steps.filter((s) => s.cached).length, contextHash: context.hash }
   } catch (error) {
-    if (isDatapubError(error) && error.code === 'ABORTED') throw error
+    // A cancelled build, or an engine that went away under it, is not the recipe's failure.
+    if (isDatapubError(error) && (error.code === 'ABORTED' || error.code === 'ENGINE_UNREACHABLE')) throw error
     if (options.signal?.aborted) throw new DatapubError('ABORTED', 'The image build was cancelled.', { cause: error })
     const failed = steps.at(-1)
     const reason = isDatapubError(error) ? error.message.replace(/^The image build failed(?: at "[^"]*")?: /, '') : (error as Error).message

@@ -33,7 +33,7 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
     }
   }
 
-  return {
+  const engine: ContainerEngine = {
     endpoint,
     async ping() {
       await docker.ping()
@@ -75,9 +75,15 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
           },
         )
       }).catch((error: Error) => {
+        // An engine that died mid-build is not a broken recipe: say so, with the host at fault.
+        if (isEngineGone(error)) throw engineGone(endpoint, 'build', error)
         failure ??= error.message
       })
       if (options.signal?.aborted) throw new DatapubError('ABORTED', 'The image build was cancelled.')
+      // A progress stream cut by a dying engine can end without an error of its own: ask the engine before blaming the recipe.
+      if ((failure !== undefined || imageId === undefined) && !(await docker.ping().then(() => true, () => false))) {
+        throw engineGone(endpoint, 'build', new Error(failure ?? 'the build stream ended without an image id'))
+      }
       if (failure !== undefined || imageId === undefined) {
         const step = [...log].reverse().find((line) => /^Step \d+\/\d+ :/.test(line) || /^#\d+ \[/.test(line))
         throw new DatapubError('IMAGE_BUILD_FAILED', `The image build failed${step ? ` at "${step}"` : ''}: ${failure ?? 'the engine returned no image id'}`, {
@@ -199,6 +205,7 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
       return redactText(demuxDockerLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw))))
     },
   }
+  return engineGoneAsCoded(engine, endpoint)
 }
 
 function ignoreStatus(...codes: number[]) {
@@ -230,4 +237,39 @@ export function dockerOptions(host: string, env: Readonly<Record<string, string 
     path: 'DOCKER_HOST',
     hint: 'Use unix:///path/to/docker.sock, tcp://host:2375 or ssh://user@host.',
   })
+}
+
+const GONE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOENT', 'ECONNABORTED', 'ETIMEDOUT'])
+
+/** The engine's socket went away (dockerd stopped, crashed or restarted) rather than answering. */
+function isEngineGone(error: unknown): boolean {
+  if (error instanceof DatapubError) return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && GONE_CODES.has(code)) return true
+  return error instanceof Error && /socket hang up|connect (ENOENT|ECONNREFUSED)|read ECONNRESET/i.test(error.message)
+}
+
+function engineGone(endpoint: string, operation: string, cause: unknown): DatapubError {
+  return new DatapubError('ENGINE_UNREACHABLE', `The Docker engine at ${endpoint} stopped answering during ${operation}: ${(cause as Error).message}`, {
+    fault: 'host',
+    cause,
+    hint: 'Check that dockerd is running (it may have been restarted or killed), then run the same command again; nothing half-made is reused.',
+    details: { dockerHost: endpoint, operation },
+  })
+}
+
+/** Every engine call: a vanished engine becomes ENGINE_UNREACHABLE instead of a bare socket error. */
+function engineGoneAsCoded(engine: ContainerEngine, endpoint: string): ContainerEngine {
+  const wrapped: Record<string, unknown> = { endpoint: engine.endpoint }
+  for (const [name, value] of Object.entries(engine)) {
+    if (typeof value !== 'function') continue
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await (value as (...a: unknown[]) => Promise<unknown>).apply(engine, args)
+      } catch (error) {
+        throw isEngineGone(error) ? engineGone(endpoint, name, error) : error
+      }
+    }
+  }
+  return wrapped as unknown as ContainerEngine
 }

@@ -9,11 +9,12 @@ const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'a sha256 hex digest')
 const relativePath = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === '.' || s === ''), 'a relative path without . or .. segments')
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === '.' || s === '') && !/[\u0000-\u001f\u007f]/.test(p), 'a relative path without . or .. segments or control characters')
 
-const inspectEntry = z.object({ hash: z.string().min(1), size: z.number().nonnegative().optional(), file: z.string().optional(), tables: z.record(z.string(), z.object({ count: z.number().int().nonnegative() })) })
+// Datasette's inspect output: keys it may add later are kept as they are, never dropped.
+const inspectEntry = z.looseObject({ hash: z.string().min(1), size: z.number().nonnegative().optional(), file: z.string().optional(), tables: z.record(z.string(), z.looseObject({ count: z.number().int().nonnegative() })) })
 
-/** The portable descriptor (schema v1). Unknown top-level keys are refused: a typo must not silently drop data. */
+/** The portable descriptor (schema v1). Unknown keys are refused, nested ones too: a typo (`memmory`) must not silently drop data. */
 export const deploymentDescriptorSchema = z.strictObject({
   schema: z.literal(DESCRIPTOR_SCHEMA),
   provider: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a provider id'),
@@ -22,7 +23,7 @@ export const deploymentDescriptorSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).optional(),
   aliases: z.array(z.string().min(1)).optional(),
   image: z
-    .object({
+    .strictObject({
       ref: z.string().min(1),
       digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'sha256:<64 hex>').optional(),
       registry: z.string().optional(),
@@ -30,11 +31,11 @@ export const deploymentDescriptorSchema = z.strictObject({
       bytes: z.number().int().nonnegative().optional(),
     })
     .optional(),
-  sources: z.array(z.object({ path: relativePath, sha256, bytes: z.number().int().nonnegative() })).optional(),
+  sources: z.array(z.strictObject({ path: relativePath, sha256, bytes: z.number().int().nonnegative() })).optional(),
   options: z.record(z.string(), z.unknown()),
   envNames: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable NAME (values never travel in a descriptor)')),
   resources: z
-    .object({ memory: z.string().optional(), cpu: z.string().optional(), minInstances: z.number().int().optional(), maxInstances: z.number().int().optional() })
+    .strictObject({ memory: z.string().optional(), cpu: z.string().optional(), minInstances: z.number().int().optional(), maxInstances: z.number().int().optional() })
     .optional(),
   databases: z.record(z.string(), inspectEntry).optional(),
 })

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { diskFullError, isDiskFull } from '../errors/disk-full-error.js'
 import type { MigrationStepName } from './plan-migration.js'
 
 export type JournalState = 'pending' | 'running' | 'migrated' | 'failed' | 'interrupted'
@@ -51,7 +52,12 @@ export class MigrationJournal {
 
   constructor(file: string) {
     this.file = file
-    this.#db = new Database(file)
+    try {
+      this.#db = new Database(file)
+    } catch (error) {
+      if (isDiskFull(error)) throw diskFullError(file, { cause: error, what: `the migration journal ${file}` })
+      throw error
+    }
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma('synchronous = FULL')
     this.#db.pragma('busy_timeout = 5000')
@@ -75,11 +81,13 @@ export class MigrationJournal {
 
   /** Adds items not yet journaled; existing rows (and their progress) are kept. */
   enqueue(items: Array<{ key: string; from: string; to: string; name?: string }>): void {
-    const now = new Date().toISOString()
-    const insert = this.#db.prepare('INSERT OR IGNORE INTO migration_items (key, from_ref, to_ref, name, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    this.#db.transaction(() => {
-      for (const item of items) insert.run(item.key, item.from, item.to, item.name ?? null, 'pending', now, now)
-    })()
+    this.#write(() => {
+      const now = new Date().toISOString()
+      const insert = this.#db.prepare('INSERT OR IGNORE INTO migration_items (key, from_ref, to_ref, name, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.#db.transaction(() => {
+        for (const item of items) insert.run(item.key, item.from, item.to, item.name ?? null, 'pending', now, now)
+      })()
+    })
   }
 
   get(key: string): JournalItem | undefined {
@@ -92,29 +100,47 @@ export class MigrationJournal {
   }
 
   start(key: string): void {
-    const now = new Date().toISOString()
-    this.#db.prepare("UPDATE migration_items SET state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, ?), updated_at = ?, error_code = NULL, error_message = NULL WHERE key = ?").run(now, now, key)
+    this.#write(() => {
+      const now = new Date().toISOString()
+      this.#db.prepare("UPDATE migration_items SET state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, ?), updated_at = ?, error_code = NULL, error_message = NULL WHERE key = ?").run(now, now, key)
+    })
   }
 
   beginStep(key: string, step: MigrationStepName): void {
-    this.#db.prepare('UPDATE migration_items SET step = ?, updated_at = ? WHERE key = ?').run(step, new Date().toISOString(), key)
+    this.#write(() => {
+      this.#db.prepare('UPDATE migration_items SET step = ?, updated_at = ? WHERE key = ?').run(step, new Date().toISOString(), key)
+    })
   }
 
   finishStep(key: string, step: MigrationStepName, output: unknown): void {
-    const row = this.get(key)
-    const outputs = { ...(row?.outputs ?? {}), [step]: output }
-    this.#db.prepare('UPDATE migration_items SET step = ?, outputs = ?, updated_at = ? WHERE key = ?').run(step, JSON.stringify(outputs), new Date().toISOString(), key)
+    this.#write(() => {
+      const row = this.get(key)
+      const outputs = { ...(row?.outputs ?? {}), [step]: output }
+      this.#db.prepare('UPDATE migration_items SET step = ?, outputs = ?, updated_at = ? WHERE key = ?').run(step, JSON.stringify(outputs), new Date().toISOString(), key)
+    })
   }
 
   finish(key: string, state: 'migrated' | 'failed' | 'interrupted', error?: { code: string; message: string }): void {
-    const now = new Date().toISOString()
-    this.#db
-      .prepare('UPDATE migration_items SET state = ?, updated_at = ?, finished_at = ?, error_code = ?, error_message = ? WHERE key = ?')
-      .run(state, now, state === 'interrupted' ? null : now, error?.code ?? null, error?.message ?? null, key)
+    this.#write(() => {
+      const now = new Date().toISOString()
+      this.#db
+        .prepare('UPDATE migration_items SET state = ?, updated_at = ?, finished_at = ?, error_code = ?, error_message = ? WHERE key = ?')
+        .run(state, now, state === 'interrupted' ? null : now, error?.code ?? null, error?.message ?? null, key)
+    })
   }
 
   close(): void {
     this.#db.close()
+  }
+
+  /** Every change is one SQLite transaction: on a full disk it rolls back and the journal still says what it said. */
+  #write(change: () => void): void {
+    try {
+      change()
+    } catch (error) {
+      if (isDiskFull(error)) throw diskFullError(this.file, { cause: error, what: `the migration journal ${this.file}` })
+      throw error
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DatapubError } from '../errors/datapub-error.js'
+import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
+import { diskFullError, isDiskFull } from '../errors/disk-full-error.js'
 import { toDatapubError } from '../errors/to-datapub-error.js'
 import { EventChannel } from '../events/event-channel.js'
 import type { EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
@@ -46,7 +47,9 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
   let failure: DatapubError | undefined
   const run = (async () => {
     await sweepStaleWorkDirs(tmpdir())
-    const work = await mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX))
+    const work = await mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX)).catch((error: unknown) => {
+      throw isDiskFull(error) ? diskFullError(tmpdir(), { cause: error, what: 'the work folder' }) : error
+    })
     const ctx: PublishContext = { request, services, pipeline: services.resolve(Tokens.Pipeline), emit, signal, work, cleanups: [] }
     try {
       for (const value of PUBLISH_STAGES) {
@@ -64,7 +67,14 @@ export async function* publish(request: PublishRequest): AsyncGenerator<PublishE
       emit({ type: 'result', deployment })
       outcome = { kind: 'deployed', deployment }
     } catch (error) {
-      failure = signal.aborted ? new DatapubError('ABORTED', 'The publish was cancelled.', { cause: error }) : toDatapubError(error)
+      // Every stage after collect writes at least a copy of the data: the floor a full disk's error can name.
+      const neededBytes = ctx.collected?.spec.inputs.reduce((sum, input) => sum + input.bytes, 0)
+      failure = signal.aborted
+        ? new DatapubError('ABORTED', 'The publish was cancelled.', { cause: error })
+        : !isDatapubError(error) && isDiskFull(error)
+          ? // A copy names its source in `path` and the file it could not write in `dest`.
+            diskFullError((error as { dest?: string }).dest ?? (error as { path?: string }).path ?? work, { ...(neededBytes === undefined ? {} : { neededBytes }), cause: error })
+          : toDatapubError(error)
       emit({ type: 'error', error: failure.toJSON() })
     } finally {
       for (const cleanup of ctx.cleanups) await Promise.resolve().then(cleanup).catch(() => undefined)

@@ -14,7 +14,7 @@ export function blobFromRegistry(client: RegistryClient, repository: string, des
     replayable: true,
     open: () => {
       const out = new PassThrough({ highWaterMark: 1024 * 1024 })
-      client.getBlob(repository, descriptor.digest).then(
+      client.getBlob(repository, descriptor.digest, descriptor.size).then(
         (stream) => {
           stream.on('error', (error) => out.destroy(error))
           stream.pipe(out)

@@ -19,6 +19,7 @@ import { scope } from './registry-scope.js'
 import { uploadBlobOnce, type UploadPort } from './upload-blob-once.js'
 import { isLoopbackHost } from './registry-location.js'
 import type { BlobProgress, CallOptions, UploadOptions, UploadResult } from './registry-exchange-types.js'
+import { verifyBlobStream } from './verify-blob-stream.js'
 
 export interface RegistryClientOptions {
   /** `host[:port]`, as in an image reference. */
@@ -111,10 +112,28 @@ export class RegistryClient {
     return Number(headerOf(response, 'content-length') ?? '0')
   }
 
-  /** Streams a blob; redirects to storage are followed without the registry's credentials. */
-  async getBlob(repository: string, digest: string): Promise<Readable> {
-    const response = await this.call({ method: 'GET', target: `${repository}/blobs/${digest}`, scopes: [scope(repository, 'pull')], expect: [200], retry: true })
-    return response.body
+  /**
+   * Streams a blob, verified against its digest (and `size`, when the manifest gives it): the
+   * stream errors with REGISTRY_CORRUPT instead of ending when the bytes do not match. Redirects
+   * to storage are followed without the registry's credentials.
+   */
+  async getBlob(repository: string, digest: string, size?: number): Promise<Readable> {
+    let response
+    try {
+      response = await this.call({ method: 'GET', target: `${repository}/blobs/${digest}`, scopes: [scope(repository, 'pull')], expect: [200], retry: true })
+    } catch (error) {
+      // Blobs are only ever fetched because a manifest names them: a missing one is the registry's inconsistency.
+      if (isDatapubError(error) && error.details?.status === 404) {
+        throw new DatapubError('REGISTRY_CORRUPT', `${this.registry} has no blob ${digest} in ${repository}, though the image's manifest names it.`, {
+          fault: 'host',
+          cause: error,
+          hint: 'The image on the registry is incomplete; push it again from its source.',
+          details: { registry: this.registry, repository, digest },
+        })
+      }
+      throw error
+    }
+    return verifyBlobStream(response.body, { registry: this.registry, repository, digest, size }, (error) => registryNetworkError(this.registry, 'GET', response.url.pathname, error))
   }
 
   async deleteBlob(repository: string, digest: string): Promise<void> {
@@ -132,10 +151,19 @@ export class RegistryClient {
       }
       throw error
     }
-    const bytes = await readBody(response, 4 * 1024 * 1024)
+    const bytes = await this.readCodedBody(response, 'GET', 4 * 1024 * 1024)
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
     if (reference.startsWith('sha256:') && reference !== digest) {
-      throw new DatapubError('REGISTRY_ERROR', `The manifest ${reference} served by ${this.registry} has digest ${digest}.`, { fault: 'host', details: { registry: this.registry, repository } })
+      throw new DatapubError('REGISTRY_CORRUPT', `The manifest ${reference} served by ${this.registry} has digest ${digest}.`, { fault: 'host', details: { registry: this.registry, repository } })
+    }
+    // Fetched by tag, the header is the registry's word for which image this is; bytes that say otherwise are not trusted.
+    const served = headerOf(response, 'docker-content-digest')
+    if (served !== undefined && served !== digest) {
+      throw new DatapubError('REGISTRY_CORRUPT', `${this.registry} says ${repository}:${reference} is ${served}, but the manifest it served has digest ${digest}.`, {
+        fault: 'host',
+        hint: 'The registry (or a proxy in front of it) is inconsistent; retry, and report it if it persists.',
+        details: { registry: this.registry, repository, served, digest },
+      })
     }
     const json = JSON.parse(bytes.toString('utf8')) as ImageManifest | ImageIndex
     const mediaType = json.mediaType ?? (headerOf(response, 'content-type') ?? '').split(';')[0]!.trim()
@@ -196,7 +224,7 @@ export class RegistryClient {
         discardBody(response)
         return tags
       }
-      const body = JSON.parse((await readBody(response)).toString('utf8')) as { tags?: string[] | null }
+      const body = JSON.parse((await this.readCodedBody(response, 'GET')).toString('utf8')) as { tags?: string[] | null }
       tags.push(...(body.tags ?? []))
       const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(headerOf(response, 'link') ?? '')?.[1]
       if (next === undefined) return tags
@@ -212,13 +240,14 @@ export class RegistryClient {
    */
   async uploadBlob(repository: string, source: BlobSource, options: UploadOptions = {}): Promise<UploadResult> {
     const attempts = source.replayable ? this.#policy.retries + 1 : 1
+    let timeouts = 0
     for (let attempt = 1; ; attempt++) {
       let location: URL | undefined
       try {
         return await uploadBlobOnce(this.#uploadPort(), repository, source, options, (url) => (location = url))
       } catch (error) {
         if (location !== undefined) await this.cancelUpload(repository, location)
-        if (attempt >= attempts || !isRetryableError(error)) throw error
+        if (attempt >= attempts || !isRetryableError(error) || (isTimeout(error) && ++timeouts > 1)) throw error
         options.onProgress?.({ digest: source.digest, bytes: 0, total: source.size, state: 'restarted' })
         const retryAfter = isDatapubError(error) ? (error.details?.retryAfter as string | undefined) : undefined
         await delay(retryDelayMs(attempt, retryAfter, this.#policy), undefined, this.signalOption())
@@ -268,6 +297,7 @@ export class RegistryClient {
     await this.ensurePinged()
     const url = typeof options.target === 'string' ? new URL(`/v2/${options.target}`, this.baseUrl) : options.target
     let reauthenticated = false
+    let timeouts = 0
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.#auth.header(options.scopes)
       const headers: Record<string, string> = { 'user-agent': 'datapub/0.1', ...options.headers }
@@ -276,7 +306,10 @@ export class RegistryClient {
       try {
         response = await this.exchange(options.method, url, headers, options.body)
       } catch (error) {
-        if (options.retry && attempt <= this.#policy.retries && isRetryableError(error)) {
+        // A request body that failed its own check (a source blob that is not what its digest says) is the error to report.
+        if (isDatapubError(error)) throw error
+        // A registry that stayed silent for a whole idle timeout gets one more try, not five: the bound on a call is two timeouts.
+        if (options.retry && attempt <= this.#policy.retries && isRetryableError(error) && !(isTimeout(error) && ++timeouts > 1)) {
           await delay(retryDelayMs(attempt, undefined, this.#policy), undefined, this.signalOption())
           continue
         }
@@ -316,6 +349,7 @@ export class RegistryClient {
   }
 
   private async withNetworkRetry(method: string, path: string, send: () => Promise<ExchangeResponse>): Promise<ExchangeResponse> {
+    let timeouts = 0
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await send()
@@ -326,9 +360,18 @@ export class RegistryClient {
         }
         return response
       } catch (error) {
-        if (attempt > this.#policy.retries || !isRetryableError(error)) throw registryNetworkError(this.registry, method, path, error)
+        if (attempt > this.#policy.retries || !isRetryableError(error) || (isTimeout(error) && ++timeouts > 1)) throw registryNetworkError(this.registry, method, path, error)
         await delay(retryDelayMs(attempt, undefined, this.#policy), undefined, this.signalOption())
       }
+    }
+  }
+
+  /** A body cut short or stalled past the idle timeout is the registry's fault, coded like any network failure. */
+  private async readCodedBody(response: ExchangeResponse, method: string, limit?: number): Promise<Buffer> {
+    try {
+      return await readBody(response, limit)
+    } catch (error) {
+      throw registryNetworkError(this.registry, method, response.url.pathname, error)
     }
   }
 
@@ -340,6 +383,11 @@ export class RegistryClient {
 
 export function isIndex(mediaType: string): boolean {
   return mediaType === MEDIA_TYPES.ociIndex || mediaType === MEDIA_TYPES.dockerManifestList
+}
+
+function isTimeout(error: unknown): boolean {
+  const code = isDatapubError(error) ? error.details?.networkCode : (error as { code?: string }).code
+  return code === 'ETIMEDOUT'
 }
 
 function isRetryableError(error: unknown): boolean {

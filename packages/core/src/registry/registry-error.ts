@@ -39,7 +39,8 @@ export async function registryResponseError(registry: string, method: string, re
     })
   }
   return new DatapubError('REGISTRY_ERROR', `${what}.`, {
-    fault: status >= 500 || status === 429 ? 'host' : 'user',
+    // Only a 4xx can be the caller's doing; a 2xx or 3xx where another answer was due is the registry's.
+    fault: status >= 400 && status < 500 && status !== 429 ? 'user' : 'host',
     ...(status === 429 ? { hint: 'The registry is rate limiting; retry later.' } : {}),
     details,
   })

@@ -97,7 +97,7 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
   let metadata: Record<string, unknown> = {}
   if (o.metadata !== undefined) {
     const file = await resolveFile(o.metadata, 'metadata', cwd)
-    metadata = parseMetadata(await readFile(file, 'utf8'), o.metadata)
+    metadata = parseMetadata(decodeMetadata(await readFile(file), o.metadata), o.metadata)
   }
   const extra: Record<string, unknown> = {}
   for (const key of ['title', 'license', 'source', 'about'] as const) if (o[key] !== undefined && o[key] !== '') extra[key] = o[key]
@@ -262,5 +262,17 @@ async function hasSqliteHeader(file: string): Promise<boolean> {
     return bytesRead === 16 && buffer.toString('latin1') === SQLITE_MAGIC
   } finally {
     await handle.close()
+  }
+}
+
+/**
+ * Metadata text, strictly UTF-8: a lenient decode would turn every byte of a Latin-1 file into
+ * U+FFFD and publish the damage. A leading BOM (common from Windows editors) is dropped.
+ */
+function decodeMetadata(bytes: Buffer, given: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new DatapubError('METADATA_INVALID', `metadata: ${given} is not UTF-8 text`, { path: 'metadata', hint: 'Save the file as UTF-8 (JSON and YAML are UTF-8 formats).' })
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { readdir } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { DatapubError } from '../../errors/datapub-error.js'
 import { Tokens } from '../../di/tokens.js'
 import type { Artifact, ProviderRecipe } from '../../contract/provider-types.js'
@@ -45,9 +45,14 @@ export const PUBLISH_STAGES: readonly PublishStage[] = [
     async run(ctx) {
       const { spec } = need(ctx.collected, 'the spec')
       const prepared = need(ctx.prepared, 'the databases')
-      if (spec.generateDir !== undefined) await assertEmptyOrMissing(spec.generateDir)
+      const generated = spec.generateDir === undefined ? undefined : await assertEmptyOrMissing(spec.generateDir)
+      const contextDir = spec.generateDir ?? path.join(ctx.work, 'context')
       // A generated directory outlives this run, so it gets copies rather than hard links to our temp files.
-      const built = await ctx.pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined, serveOptions: ctx.serveOptions ?? [] }, spec.generateDir ?? path.join(ctx.work, 'context'))
+      const built = await ctx.pipeline.createBuildContext({ spec, databases: prepared.databases, inspect: prepared.inspect, copyDatabases: spec.generateDir !== undefined, serveOptions: ctx.serveOptions ?? [] }, contextDir).catch(async (error: unknown) => {
+        // A half-written --generate-dir is worse than none: remove what this run wrote (the folder too, if it made it).
+        if (generated !== undefined) await removeGenerated(contextDir, generated.existed)
+        throw error
+      })
       ctx.emit({ type: 'context:written', dir: built.dir, files: built.files, hash: built.hash })
       if (spec.showFiles) ctx.emit({ type: 'log', level: 'info', message: `==== Dockerfile ====\n${built.dockerfile}${built.metadata === undefined ? '' : `\n==== metadata.json ====\n${built.metadata}`}` })
       ctx.context = built
@@ -183,9 +188,13 @@ function withRecipe(spec: PublishSpec, recipe: ProviderRecipe | undefined): Publ
   return { ...spec, image: { ...spec.image, runtime: 'base' } }
 }
 
-async function assertEmptyOrMissing(dir: string): Promise<void> {
+async function assertEmptyOrMissing(dir: string): Promise<{ existed: boolean }> {
+  let existed = true
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return []
+    if (error.code === 'ENOENT') {
+      existed = false
+      return []
+    }
     if (error.code === 'ENOTDIR' || error.code === 'EACCES' || error.code === 'EPERM') {
       throw new DatapubError('CONFIG_INVALID', `generateDir: ${dir} ${error.code === 'ENOTDIR' ? 'is a file, not a directory' : 'cannot be read'}.`, {
         path: 'generateDir',
@@ -201,4 +210,12 @@ async function assertEmptyOrMissing(dir: string): Promise<void> {
       hint: 'Name a new or empty directory; datapub never overwrites files it did not create.',
     })
   }
+  return { existed }
+}
+
+/** Everything in `dir` was written by this run (it was empty or missing before). */
+async function removeGenerated(dir: string, existed: boolean): Promise<void> {
+  if (!existed) return rm(dir, { recursive: true, force: true }).catch(() => undefined)
+  const entries = await readdir(dir).catch(() => [] as string[])
+  await Promise.all(entries.map((name) => rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined)))
 }
