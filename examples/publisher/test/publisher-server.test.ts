@@ -77,7 +77,8 @@ describe('GET /api/providers', () => {
     })
     expect(Object.keys(byName.heroku?.options.properties ?? {})).not.toContain('apiKey')
     // Fly's generated form: sizing, region, volume flags; never the token, API, registry or app URL.
-    expect(byName.fly).toMatchObject({ title: 'Fly.io (Machines API)', available: false, reason: expect.stringContaining('FLY_API_TOKEN') })
+    expect(byName.fly).toMatchObject({ title: 'Fly.io', available: false, reason: 'Not set up on this server: no Fly.io account was added.' })
+    expect((await app.providers()).operatorHints).toMatchObject({ fly: 'Set FLY_API_TOKEN.' })
     expect(Object.keys(byName.fly?.options.properties ?? {})).toEqual(expect.arrayContaining(['region', 'memory', 'cpuKind', 'cpus', 'machines', 'autoStop', 'autoStart', 'createVolume', 'volumeName', 'createDb']))
     expect(Object.keys(byName.fly?.options.properties ?? {})).not.toEqual(expect.arrayContaining(['appUrl']))
     expect(Object.keys(byName.local?.options.properties ?? {})).toEqual(expect.arrayContaining(['network', 'hostPort']))
