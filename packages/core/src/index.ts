@@ -1,5 +1,6 @@
 // @datapub/core: the user API. Provider authors import from '@datapub/core/kit'.
-export { publish, type PublishRequest, type PublishOutcome } from './publish/run-publish.js'
+export { publish, type PublishRequest, type PublishOutcome, type PublishRun } from './publish/run-publish.js'
+export type { ResultStream } from './publish/with-result.js'
 export { planPublish, type PublishPlan, type PlanStep } from './publish/plan-publish.js'
 export {
   listDeployments,

@@ -1,3 +1,3 @@
 export { cloudrun } from './provider.js'
-export { cloudrunOptionsSchema, type CloudrunOptions } from './options.js'
+export { cloudrunOptionsSchema, type CloudrunOptions, type CloudrunOptionsInput } from './options.js'
 export { cloudrun as default } from './provider.js'

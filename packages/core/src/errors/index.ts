@@ -2,3 +2,4 @@ export { ERROR_CODES, type CoreErrorCode, type ErrorCode, type Fault } from './e
 export { DatapubError, isDatapubError, type DatapubErrorOptions, type SerializedError } from './datapub-error.js'
 export { toDatapubError } from './to-datapub-error.js'
 export { redactText } from '../http/redact.js'
+export { didYouMean } from './did-you-mean.js'

@@ -6,7 +6,7 @@ import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import type { DeploymentResult, Emit } from '../events/publish-event.js'
 import type { AnyProviderDefinition, DeploymentDescriptor, PushTarget } from '../provider/provider-types.js'
 import { withProvider } from '../publish/manage-deployments.js'
-import { parseOptions } from '../publish/parse-options.js'
+import { parseProviderOptions } from '../publish/parse-provider-options.js'
 import { parseImageReference } from '../registry/image-reference.js'
 import { assertNoSecretValues } from './assert-no-secret-values.js'
 import { compareDeployments, type DeploymentComparison } from './compare-deployments.js'
@@ -100,7 +100,7 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
       'the saved export',
     )
     const targetDefinition = await container.resolve(Tokens.ProviderRegistry).get(request.to.provider)
-    const targetOptions = parseOptions(targetDefinition.options, request.to.providerOptions ?? {}, `${targetDefinition.name} options`)
+    const targetOptions = parseProviderOptions(targetDefinition, request.to.providerOptions)
     return withProvider({ ...manage, provider: targetDefinition, providerOptions: request.to.providerOptions ?? {} }, async (o): Promise<MigrateResult> => {
       const targetOps = o as MigrationOperations
       const name = request.to.name ?? descriptor.name

@@ -3,7 +3,7 @@ import type { Emit } from '../events/publish-event.js'
 import type { ServiceContainer } from '../di/service-container.js'
 import { Tokens } from '../di/tokens.js'
 import type { AnyProviderDefinition, ProviderContext, ProviderOperations } from '../provider/provider-types.js'
-import { parseOptions } from './parse-options.js'
+import { parseProviderOptions } from './parse-provider-options.js'
 import { resolvePublishSpec } from './resolve-spec.js'
 import type { PublishSpec } from './publish-spec.js'
 import type { PublishRequest } from './run-publish.js'
@@ -17,7 +17,7 @@ export interface Collected {
 /** Resolves the provider, validates every option, creates the provider and checks auth: before any work. */
 export async function collectPublish(request: PublishRequest, services: ServiceContainer, emit: Emit, signal: AbortSignal): Promise<Collected> {
   const definition = await services.resolve(Tokens.ProviderRegistry).get(request.provider)
-  const providerOptions = parseOptions(definition.options, request.providerOptions ?? {}, `${definition.name} options`)
+  const providerOptions = parseProviderOptions(definition, request.providerOptions)
   const env = services.resolve(Tokens.Env)
   const spec = await resolvePublishSpec({ ...request.options, files: request.files }, { env, providerOptions, ...(request.cwd === undefined ? {} : { cwd: request.cwd }) })
   assertName(spec.name, definition)

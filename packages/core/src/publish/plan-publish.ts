@@ -1,9 +1,9 @@
 import { createContainer } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
 import type { Stage } from '../events/publish-event.js'
-import type { AnyProviderDefinition, ArtifactKind, ProviderLimits } from '../provider/provider-types.js'
+import type { AnyProviderDefinition, ArtifactKind, ProviderLimits, ProviderRef } from '../provider/provider-types.js'
 import type { ServiceContainer } from '../di/service-container.js'
-import { parseOptions } from './parse-options.js'
+import { parseProviderOptions } from './parse-provider-options.js'
 import { resolvePublishSpec } from './resolve-spec.js'
 import { assertName, createOperations } from './collect-publish.js'
 import { planAppend, type AppendPlan } from './plan-append.js'
@@ -34,11 +34,12 @@ export interface PublishPlan {
  * A dry run: validates everything publish would (provider, options, inputs) and describes each
  * step, without converting data, touching an engine or calling the host.
  */
-export async function planPublish(request: PublishRequest): Promise<PublishPlan> {
+export async function planPublish<P extends ProviderRef>(typed: PublishRequest<P>): Promise<PublishPlan> {
+  const request = typed as PublishRequest
   const services = (request.container ?? createContainer(request.services)).createChild()
   try {
     const definition = await services.resolve(Tokens.ProviderRegistry).get(request.provider)
-    const providerOptions = parseOptions(definition.options, request.providerOptions ?? {}, `${definition.name} options`)
+    const providerOptions = parseProviderOptions(definition, request.providerOptions)
     const spec = await resolvePublishSpec({ ...request.options, files: request.files }, { env: services.resolve(Tokens.Env), providerOptions, ...(request.cwd === undefined ? {} : { cwd: request.cwd }) })
     assertName(spec.name, definition)
     const tabular = spec.inputs.filter((i) => i.kind !== 'sqlite')

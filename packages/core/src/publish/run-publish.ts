@@ -8,21 +8,22 @@ import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../event
 import { createContainer, type ServiceOverrides } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
 import type { ServiceContainer } from '../di/service-container.js'
-import type { AnyProviderDefinition } from '../provider/provider-types.js'
+import type { ProviderOptionsOf, ProviderRef } from '../provider/provider-types.js'
 import type { CommonOptionsInput } from './common-options.js'
 import { collectPublish } from './collect-publish.js'
 import { prepareDatabases } from './prepare-databases.js'
 import { engineBuild } from './engine-build.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
 import { explainVerifyFailure } from './explain-verify-failure.js'
+import { withResult, type ResultStream } from './with-result.js'
 
-export interface PublishRequest {
+export interface PublishRequest<P extends ProviderRef = ProviderRef> {
   /** A provider id (`local`), plugin package name, path, or a defineProvider() value. */
-  provider: string | AnyProviderDefinition
+  provider: P
   files: string[]
   options?: Omit<CommonOptionsInput, 'files'>
-  /** The provider's own options, validated by its schema. */
-  providerOptions?: Record<string, unknown>
+  /** The provider's own options, validated by its schema; typed per provider (see ProviderOptionsMap), unknown keys refused. */
+  providerOptions?: ProviderOptionsOf<P>
   signal?: AbortSignal
   cwd?: string
   /** Replace services (engine, http, logger, stage implementations): tests and embedding apps. */
@@ -34,12 +35,20 @@ export type PublishOutcome =
   | { kind: 'deployed'; deployment: DeploymentResult }
   | { kind: 'generated'; dir: string; files: string[] }
 
+/** A running publish: iterate it for the events; `result` is the outcome. */
+export type PublishRun = ResultStream<PublishEvent, PublishOutcome>
+
 /**
  * Runs collect → data → context → build → analyze → push → deploy → verify as a stream of typed
- * events. The generator's return value is the outcome; a failure yields an `error` event and then
- * throws the same DatapubError. The temporary work folder is removed whatever happens.
+ * events. The outcome is the generator's return value and `run.result`; a failure yields an
+ * `error` event and then throws (and rejects `result` with) the same DatapubError. The temporary
+ * work folder is removed whatever happens.
  */
-export async function* publish(request: PublishRequest): AsyncGenerator<PublishEvent, PublishOutcome> {
+export function publish<P extends ProviderRef>(request: PublishRequest<P>): PublishRun {
+  return withResult(runPipeline(request as PublishRequest))
+}
+
+async function* runPipeline(request: PublishRequest): AsyncGenerator<PublishEvent, PublishOutcome> {
   const root = request.container ?? createContainer(request.services)
   const services = root.createChild()
   const clock = services.resolve(Tokens.Clock)

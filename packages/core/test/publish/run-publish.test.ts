@@ -105,6 +105,7 @@ describe('publish', () => {
 
   it('fails in collect with a coded error naming the provider option, before any work', async () => {
     const calls: string[] = []
+    // @ts-expect-error providerOptions are typed by the provider's schema; the run-time check is under test
     const run = await recordEvents(publish({ provider: contextProvider([]), files: ['trees.csv'], providerOptions: { region: 'mars' }, cwd: dir, services: { Pipeline: fakePipeline(calls) } }))
     expect(run.error).toMatchObject({ code: 'CONFIG_INVALID', path: 'region' })
     expect(calls).toEqual([])
