@@ -99,7 +99,7 @@ function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, 
 }
 
 function missing(message: string) {
-  return cloudrunError('CLOUDRUN_AUTH_MISSING', message, 'user', 'Run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass --key-file.')
+  return cloudrunError('AUTH_MISSING', message, 'user', 'Run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass --key-file.', undefined, { provider: 'cloudrun' })
 }
 
 /** The token endpoint answers 400 invalid_grant for revoked or expired refresh tokens; that is the user's to fix. */

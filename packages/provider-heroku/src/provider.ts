@@ -31,7 +31,7 @@ export const heroku = defineProvider({
     let client: HerokuApi | undefined
     const api = (): HerokuApi => {
       if (apiKey === undefined || apiKey === '') {
-        throw new DatapubError('AUTH_MISSING', 'No Heroku API key.', { fault: 'user', provider: 'heroku', path: 'apiKey', hint: 'Set HEROKU_API_KEY or pass --api-key; `heroku auth:token` prints one.' })
+        throw new DatapubError('AUTH_MISSING', 'No Heroku API key.', { fault: 'user', provider: 'heroku', details: { provider: 'heroku' }, path: 'apiKey', hint: 'Set HEROKU_API_KEY or pass --api-key; `heroku auth:token` prints one.' })
       }
       return (client ??= createHerokuApi({ apiKey, signal: context.signal, ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }) }))
     }

@@ -7,10 +7,11 @@ import { DatapubError, registerSecret } from '@datapub/core/kit'
 export function resolveToken(provider: string, option: string | undefined, env: Readonly<Record<string, string | undefined>>, envNames: string[]): string {
   const token = option ?? envNames.map((name) => env[name]).find((value) => value !== undefined && value !== '')
   if (token === undefined) {
-    throw new DatapubError(`${provider.toUpperCase()}_TOKEN_MISSING`, `No ${provider} API token: pass --token or set ${envNames.join(' or ')}.`, {
+    throw new DatapubError('AUTH_MISSING', `No ${provider} API token: pass --token or set ${envNames.join(' or ')}.`, {
       fault: 'user',
       provider,
       path: 'token',
+      details: { provider },
       hint: `Create a token in the account settings and export ${envNames[0]}.`,
     })
   }

@@ -114,7 +114,7 @@ describe('cloud registry credentials (nock, network off)', () => {
     const resolve = herokuCredentials('heroku-api-key-123456')
     expect(await resolve('registry.heroku.com')).toEqual({ username: '_', password: 'heroku-api-key-123456' })
     expect(await resolve('gcr.io')).toBeUndefined()
-    expect(() => herokuCredentials('')).toThrow(expect.objectContaining({ code: 'AUTH_MISSING' }) as Error)
+    expect(() => herokuCredentials('')).toThrow(expect.objectContaining({ code: 'AUTH_MISSING', details: { provider: 'heroku' } }) as Error)
     expect(nock.isDone()).toBe(true)
   })
 })
