@@ -142,3 +142,23 @@ describe('a closed pipe', () => {
     expect(code).toBe(0)
   })
 })
+
+describe('plan and credentials', () => {
+  it('warns when the host credentials are missing, and not when they are present, without calling the host', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'datapub-plan-auth-'))
+    await writeFile(path.join(dir, 'a.csv'), 'id\n1\n')
+    const plan = (argv: string[], env: Record<string, string>) => run(['plan', ...argv, 'a.csv', '--name', 'my-app'], { cwd: dir, env })
+    const heroku = await plan(['heroku'], {})
+    expect(heroku.code).toBe(EXIT.ok)
+    expect(heroku.stderr).toContain('warning: Heroku credentials: no API key: set HEROKU_API_KEY or pass --api-key')
+    expect((await plan(['heroku'], { HEROKU_API_KEY: 'sentinel-plan-key-1' })).stderr).toBe('')
+    expect((await plan(['vercel'], {})).stderr).toContain('warning: Vercel (Now 2.0) credentials: no API token: pass --token or set VERCEL_TOKEN or NOW_TOKEN.')
+    expect((await plan(['vercel', '--token', 'sentinel-plan-token-2'], {})).stderr).toBe('')
+    const cloudrun = await plan(['cloudrun', '--project', 'my-project-1'], { HOME: dir })
+    expect(cloudrun.stderr).toContain(`warning: Google Cloud Run credentials: no credentials file at ${path.join(dir, '.config/gcloud/application_default_credentials.json')}`)
+    await writeFile(path.join(dir, 'key.json'), '{}')
+    expect((await plan(['cloudrun', '--project', 'my-project-1', '--key-file', path.join(dir, 'key.json')], { HOME: dir })).stderr).toBe('')
+    const json = await run(['plan', 'heroku', 'a.csv', '--name', 'my-app', '--json'], { cwd: dir, env: {}, json: true })
+    expect(JSON.parse(json.stdout)).toMatchObject({ warnings: [expect.stringContaining('no API key')] })
+  })
+})

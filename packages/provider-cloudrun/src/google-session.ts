@@ -91,7 +91,7 @@ function authClientFor(google: GoogleModule, json: CredentialsFile) {
   return loader.fromJSON(json as never)
 }
 
-function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (options.keyFile !== undefined) return options.keyFile
   if (env.GOOGLE_APPLICATION_CREDENTIALS) return env.GOOGLE_APPLICATION_CREDENTIALS
   const configDir = env.CLOUDSDK_CONFIG ?? (env.HOME ? path.join(env.HOME, '.config', 'gcloud') : env.APPDATA ? path.join(env.APPDATA, 'gcloud') : undefined)

@@ -2,6 +2,7 @@ import { DatapubError, defineProvider, type DeploymentDescriptor, type Deploymen
 import { assignAlias } from './assign-alias.js'
 import { checkToken } from './check-token.js'
 import { createApiClient } from './create-api-client.js'
+import { missingToken } from './resolve-token.js'
 import { signalOf } from './signal-of.js'
 import { deployNow } from './deploy-now.js'
 import { envNamesFromMeta } from './env-names-meta.js'
@@ -33,6 +34,7 @@ export const now = defineProvider({
   description: 'Uploads the build context to Now v1, which builds and runs the Docker image (historical API, also served by api.vercel.com).',
   options: nowOptionsSchema,
   accepts: 'context',
+  missingCredentials: (options, env) => missingToken(options.token, env, ['NOW_TOKEN', 'VERCEL_TOKEN']),
   limits: {
     imageBytes: {
       value: NOW_IMAGE_LIMIT_BYTES,

@@ -2,6 +2,7 @@ import { DatapubError, defineProvider, type DeploymentSummary, type HttpClientFa
 import { assignAlias } from './assign-alias.js'
 import { checkToken } from './check-token.js'
 import { createApiClient } from './create-api-client.js'
+import { missingToken } from './resolve-token.js'
 import { signalOf } from './signal-of.js'
 import { deployVercel } from './deploy-vercel.js'
 import { envNamesFromMeta, META_NAME } from './env-names-meta.js'
@@ -20,6 +21,7 @@ export const vercel = defineProvider({
   description: 'Generates a Python serverless app that runs Datasette over the databases and deploys it with the Vercel REST API.',
   options: vercelOptionsSchema,
   accepts: 'bundle',
+  missingCredentials: (options, env) => missingToken(options.token, env, ['VERCEL_TOKEN', 'NOW_TOKEN']),
   limits: {
     bundleBytes: { value: VERCEL_ERAS.today.bundleBytes, source: VERCEL_ERAS.today.source },
     fileBytes: { value: VERCEL_ERAS.today.fileBytes, source: VERCEL_ERAS.today.source },

@@ -161,6 +161,11 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
   /** When the artifact depends on the options (Heroku's `--path build` takes a context): overrides `accepts` per publish. */
   artifactFor?(options: z.output<S>): ArtifactKind
   create(context: ProviderContext<z.output<S>>): ProviderOperations | Promise<ProviderOperations>
+  /**
+   * For `plan`: says what credential is missing, from the options and environment alone (no
+   * network, no host call); undefined when one is present. Whether it is valid is checkAuth's job.
+   */
+  missingCredentials?(options: z.output<S>, env: Readonly<Record<string, string | undefined>>): string | undefined | Promise<string | undefined>
 }
 
 export type AnyProviderDefinition = ProviderDefinition<ProviderOptionsSchema>

@@ -24,6 +24,8 @@ export interface PublishPlan {
   builder: 'engine' | 'append' | 'remote' | 'bundle'
   /** With --builder append: what it will send (or load into the local engine), estimated from the inputs. */
   transfer?: AppendPlan['transfer']
+  /** What publish would trip over that plan can see without calling the host (missing credentials). */
+  warnings: string[]
   /** Names of the variables set at deploy time. Never their values. */
   envNames: string[]
   metadataKeys: string[]
@@ -42,6 +44,8 @@ export async function planPublish<P extends ProviderRef>(typed: PublishRequest<P
     const providerOptions = parseProviderOptions(definition, request.providerOptions)
     const spec = await resolvePublishSpec({ ...request.options, files: request.files }, { env: services.resolve(Tokens.Env), providerOptions, ...(request.cwd === undefined ? {} : { cwd: request.cwd }) })
     assertName(spec.name, definition)
+    const env = services.resolve(Tokens.Env)
+    const missingCredentials = spec.generateDir === undefined ? await definition.missingCredentials?.(providerOptions as never, env) : undefined
     const tabular = spec.inputs.filter((i) => i.kind !== 'sqlite')
     const databases = [...(tabular.length > 0 ? [spec.databaseName] : []), ...spec.inputs.filter((i) => i.kind === 'sqlite').map((i) => i.given)]
     const accepts = definition.artifactFor?.(providerOptions as never) ?? definition.accepts
@@ -67,6 +71,7 @@ export async function planPublish<P extends ProviderRef>(typed: PublishRequest<P
       databases,
       builder: append !== undefined ? append.builder : image ? 'engine' : accepts === 'context' ? 'remote' : 'bundle',
       ...(append?.transfer === undefined ? {} : { transfer: append.transfer }),
+      warnings: missingCredentials === undefined ? [] : [`${definition.title} credentials: ${missingCredentials}`],
       envNames: Object.keys(spec.env).sort(),
       metadataKeys: Object.keys(spec.metadata).sort(),
       steps,
