@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { HttpClientFactory } from '@datapub/core/kit'
+import { createKitHttpClient, waitUntil, type HttpClientFactory } from '@datapub/core/kit'
 import { isConflict, isNotFound, mapGoogleError } from './cloudrun-error.js'
 
 export const ARTIFACT_API = 'https://artifactregistry.googleapis.com'
@@ -26,41 +25,52 @@ interface Operation {
  * Makes sure the Docker repository exists: GET it, create it on 404 and wait for the create
  * operation. A 409 from the create means a concurrent publish made it first, which is fine.
  */
-export async function ensureRepository(http: HttpClientFactory, token: string, ref: RepositoryRef, options: { apiUrl?: string; signal?: AbortSignal; pollMs?: number } = {}): Promise<'exists' | 'created'> {
-  const client = http({ baseURL: options.apiUrl ?? ARTIFACT_API, token, provider: 'cloudrun', ...(options.signal === undefined ? {} : { signal: options.signal }) })
+export async function ensureRepository(http: HttpClientFactory, token: string, ref: RepositoryRef, options: { apiUrl?: string; signal: AbortSignal; pollMs?: number; timeoutMs?: number }): Promise<'exists' | 'created'> {
+  const api = createKitHttpClient(http, { baseURL: options.apiUrl ?? ARTIFACT_API, token, provider: 'cloudrun' })
+  const signal = options.signal
   const parent = `projects/${encodeURIComponent(ref.project)}/locations/${encodeURIComponent(ref.location)}`
+  const what = `Artifact Registry repository ${ref.repository}`
   try {
-    await client.get(`/v1/${parent}/repositories/${encodeURIComponent(ref.repository)}`)
+    await api.request({ method: 'GET', path: `/v1/${parent}/repositories/${encodeURIComponent(ref.repository)}`, signal })
     return 'exists'
   } catch (error) {
-    if (!isNotFound(error)) throw mapGoogleError(error, `Reading Artifact Registry repository ${ref.repository}`, 'Artifact Registry API')
+    if (!isNotFound(error)) throw mapGoogleError(error, `Reading ${what}`, 'Artifact Registry API')
   }
   let operation: Operation
   try {
-    const response = await client.post<Operation>(
-      `/v1/${parent}/repositories`,
-      { format: 'DOCKER', description: 'Datasette Cloud Run images' },
+    const response = await api.request<Operation>({
+      method: 'POST',
+      path: `/v1/${parent}/repositories`,
+      query: { repositoryId: ref.repository },
+      json: { format: 'DOCKER', description: 'Datasette Cloud Run images' },
       // A resent create answers 409, which we treat as success, so resending is safe.
-      { params: { repositoryId: ref.repository }, idempotent: true } as never,
-    )
-    operation = response.data
+      idempotent: true,
+      signal,
+    })
+    operation = response.body
   } catch (error) {
     if (isConflict(error)) return 'exists'
-    throw mapGoogleError(error, `Creating Artifact Registry repository ${ref.repository}`, 'Artifact Registry API')
+    throw mapGoogleError(error, `Creating ${what}`, 'Artifact Registry API')
   }
-  let delay = options.pollMs ?? 250
-  while (operation.done !== true) {
-    await sleep(delay, undefined, options.signal === undefined ? undefined : { signal: options.signal })
-    delay = Math.min(delay * 1.5, 5000)
-    try {
-      operation = (await client.get<Operation>(`/v1/${operation.name}`)).data
-    } catch (error) {
-      throw mapGoogleError(error, `Waiting for Artifact Registry repository ${ref.repository}`, 'Artifact Registry API')
-    }
-  }
-  if (operation.error !== undefined) {
-    if (operation.error.code === 6) return 'exists'
-    throw mapGoogleError(operation.error, `Creating Artifact Registry repository ${ref.repository}`, 'Artifact Registry API')
+  const finished = operation.done === true ? operation : await waitUntil<Operation>({
+    timeoutMs: options.timeoutMs ?? 120_000,
+    minDelayMs: options.pollMs ?? 250,
+    maxDelayMs: 5000,
+    signal,
+    timeout: { code: 'CLOUDRUN_API_ERROR', message: `Creating ${what} did not finish`, provider: 'cloudrun', hint: 'Check the repository in the Artifact Registry console and retry.' },
+    check: async ({ attempt, signal: pollSignal }) => {
+      if (attempt === 1) return { done: false, reason: `operation ${operation.name} running` }
+      try {
+        const polled = (await api.request<Operation>({ method: 'GET', path: `/v1/${operation.name}`, signal: pollSignal })).body
+        return polled.done === true ? { done: true, value: polled } : { done: false, reason: `operation ${polled.name} running` }
+      } catch (error) {
+        throw mapGoogleError(error, `Waiting for ${what}`, 'Artifact Registry API')
+      }
+    },
+  })
+  if (finished.error !== undefined) {
+    if (finished.error.code === 6) return 'exists'
+    throw mapGoogleError(finished.error, `Creating ${what}`, 'Artifact Registry API')
   }
   return 'created'
 }

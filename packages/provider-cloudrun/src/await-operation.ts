@@ -1,22 +1,23 @@
+import { abortable, isDatapubError } from '@datapub/core/kit'
 import type { v2 } from '@google-cloud/run'
 import { cloudrunError, mapGoogleError } from './cloudrun-error.js'
 import { readiness, type IService } from './service-state.js'
 import { revisionFailed } from './wait-until-ready.js'
 
 interface ServiceOperation {
-  promise(): Promise<[IService, unknown, unknown]>
+  promise(): Promise<[IService, ...unknown[]]>
 }
 
 /**
  * Waits for a service long-running operation. When it fails, the service's terminal condition
  * usually says why (a revision that would not start), which beats the operation's generic error.
  */
-export async function awaitOperation(services: v2.ServicesClient, name: string, operation: ServiceOperation, what: string, signal?: AbortSignal): Promise<IService> {
+export async function awaitOperation(services: v2.ServicesClient, name: string, operation: ServiceOperation, what: string, signal: AbortSignal): Promise<IService> {
   try {
     const [service] = await abortable(operation.promise(), signal)
     return plainService(service)
   } catch (error) {
-    if ((error as { name?: string }).name === 'AbortError' || signal?.aborted) {
+    if ((isDatapubError(error) && error.code === 'ABORTED') || signal.aborted) {
       throw cloudrunError('ABORTED', `${what} was cancelled while Cloud Run was still working; the change may still complete.`, 'user', 'Check the service with `datapub status cloudrun`.', error)
     }
     const service = await services.getService({ name }).then(([s]) => s, () => undefined)
@@ -32,17 +33,4 @@ export async function awaitOperation(services: v2.ServicesClient, name: string, 
 function plainService(service: IService): IService {
   const type = service?.constructor as { toObject?: (message: IService, options: object) => IService } | undefined
   return typeof type?.toObject === 'function' ? type.toObject(service, { enums: String, longs: String, defaults: false }) : service
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
-      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
-    )
-  })
 }

@@ -1,4 +1,4 @@
-import { DatapubError, isDatapubError, type Fault } from '@datapub/core/kit'
+import { DatapubError, isDatapubError, isHttpError, type Fault } from '@datapub/core/kit'
 
 /** gRPC status codes, as google-gax reports them on REST errors too. */
 const CODE = { INVALID_ARGUMENT: 3, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const
@@ -18,8 +18,9 @@ interface GoogleFacts {
 /** Reads a google-gax GoogleError, a core HTTP error carrying a Google error body, or anything else. */
 export function googleFacts(error: unknown): GoogleFacts {
   if (isDatapubError(error)) {
-    const body = (error.details?.body as { error?: { code?: number; status?: string; message?: string; details?: Array<{ reason?: string }> } } | undefined)?.error
-    const status = typeof error.details?.status === 'number' ? error.details.status : undefined
+    const response = isHttpError(error) ? error.response : undefined
+    const body = (response?.body as { error?: { code?: number; status?: string; message?: string; details?: Array<{ reason?: string }> } } | undefined)?.error
+    const status = response?.status
     const code = (body?.status === undefined ? undefined : STATUS_NAMES[body.status]) ?? (status === undefined ? undefined : HTTP_TO_CODE[status])
     return { code, message: body?.message ?? error.message, reason: body?.details?.find((d) => typeof d.reason === 'string')?.reason }
   }

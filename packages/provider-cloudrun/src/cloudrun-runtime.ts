@@ -14,7 +14,6 @@ export interface CloudrunRuntime {
   http: HttpClientFactory
   emit: Emit
   logger: Logger
-  signal: AbortSignal
   serviceName(id: string): string
 }
 
@@ -24,7 +23,6 @@ export interface RuntimeContext {
   http: HttpClientFactory
   emit: Emit
   logger: Logger
-  signal: AbortSignal
 }
 
 export async function openRuntime(context: RuntimeContext): Promise<CloudrunRuntime> {
@@ -44,7 +42,6 @@ export async function openRuntime(context: RuntimeContext): Promise<CloudrunRunt
     http: context.http,
     emit: context.emit,
     logger: context.logger,
-    signal: context.signal,
     serviceName: (id) => `${parent}/services/${id}`,
   }
 }

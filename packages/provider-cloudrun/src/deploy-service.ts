@@ -19,10 +19,9 @@ export async function deployService(rt: CloudrunRuntime, input: DeployInput): Pr
   const id = rt.options.service ?? input.name
   const name = rt.serviceName(id)
   const service = buildService({ name, image, env: input.env, port: input.port }, rt.options)
-  const retry = { signal: input.signal }
   rt.emit({ type: 'deploy:status', state: 'updating', message: `deploying ${image.slice(image.lastIndexOf('/') + 1)} to Cloud Run service ${id} in ${rt.region}` })
-  const [operation] = await withQuotaRetry(`Deploying service ${id}`, () => rt.clients.services.updateService({ service, allowMissing: true }), retry)
-  let deployed = await awaitOperation(rt.clients.services, name, operation as never, `Deploying service ${id}`, input.signal)
+  const [operation] = await withQuotaRetry(`Deploying service ${id}`, () => rt.clients.services.updateService({ service, allowMissing: true }), input.signal)
+  let deployed = await awaitOperation(rt.clients.services, name, operation, `Deploying service ${id}`, input.signal)
   deployed = await waitUntilReady(rt.clients.services, { ...deployed, name }, { timeoutMs: rt.options.readyTimeout * 1000, signal: input.signal, emit: rt.emit })
   if (await setPublicAccess(rt.clients.services, name, rt.options.public, input.signal)) {
     rt.emit({ type: 'deploy:status', state: rt.options.public ? 'public' : 'private', message: rt.options.public ? 'allUsers can invoke the service' : 'public access withdrawn' })

@@ -21,7 +21,7 @@ export function summarizeService(service: IService): DeploymentSummary {
 }
 
 /** The portable descriptor: image by digest, the options that recreate the service elsewhere, env NAMES only. */
-export async function exportService(rt: CloudrunRuntime, service: IService): Promise<DeploymentDescriptor> {
+export async function exportService(rt: CloudrunRuntime, service: IService, signal: AbortSignal): Promise<DeploymentDescriptor> {
   const id = shortName(service.name) ?? ''
   const container = service.template?.containers?.[0]
   const image = container?.image ?? ''
@@ -29,7 +29,7 @@ export async function exportService(rt: CloudrunRuntime, service: IService): Pro
   const limits = container?.resources?.limits ?? {}
   const scaling = service.template?.scaling
   const env = container?.env ?? []
-  const [policy] = await withQuotaRetry(`Reading the IAM policy of ${id}`, () => rt.clients.services.getIamPolicy({ resource: service.name ?? '' }), { signal: rt.signal })
+  const [policy] = await withQuotaRetry(`Reading the IAM policy of ${id}`, () => rt.clients.services.getIamPolicy({ resource: service.name ?? '' }), signal)
   const isPublic = (policy.bindings ?? []).some((b) => b.role === 'roles/run.invoker' && (b.members ?? []).includes('allUsers'))
   const labels = Object.entries(service.labels ?? {}).filter(([k]) => k !== 'managed-by').map(([k, v]) => `${k}=${v}`)
   const secrets = env.filter((e) => e.valueSource?.secretKeyRef?.secret).map((e) => `${e.name}=${e.valueSource!.secretKeyRef!.secret}:${e.valueSource!.secretKeyRef!.version || 'latest'}`)

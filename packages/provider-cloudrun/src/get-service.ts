@@ -5,9 +5,9 @@ import type { IService } from './service-state.js'
 import { withQuotaRetry } from './with-quota-retry.js'
 
 /** Reads one service; a missing one is DEPLOYMENT_NOT_FOUND, as every provider reports it. */
-export async function getService(rt: CloudrunRuntime, id: string): Promise<IService> {
+export async function getService(rt: CloudrunRuntime, id: string, signal: AbortSignal): Promise<IService> {
   try {
-    const [service] = await withQuotaRetry(`Reading service ${id}`, () => rt.clients.services.getService({ name: rt.serviceName(id) }), { signal: rt.signal })
+    const [service] = await withQuotaRetry(`Reading service ${id}`, () => rt.clients.services.getService({ name: rt.serviceName(id) }), signal)
     return service
   } catch (error) {
     if (isDatapubError(error) && error.code === 'CLOUDRUN_NOT_FOUND') {

@@ -88,7 +88,8 @@ function authClientFor(google: GoogleModule, json: CredentialsFile) {
     throw cloudrunError('CLOUDRUN_AUTH_INVALID', 'The Google credentials file has no "type".', 'user', 'Use a service-account key or an ADC file written by `gcloud auth application-default login`.')
   }
   const loader = new google.GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })
-  return loader.fromJSON(json as never)
+  // external_account, impersonated_service_account, gdch...: google-auth-library checks the rest of the shape itself.
+  return loader.fromJSON(json as Parameters<typeof loader.fromJSON>[0])
 }
 
 export function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {

@@ -33,7 +33,7 @@ export const cloudrun = defineProvider({
     const options = context.options as CloudrunOptions
     let opened: Promise<CloudrunRuntime> | undefined
     const runtime = (): Promise<CloudrunRuntime> => {
-      opened ??= openRuntime({ options, env: context.env, http: context.http, emit: context.emit, logger: context.logger, signal: context.signal }).catch((error: unknown) => {
+      opened ??= openRuntime({ options, env: context.env, http: context.http, emit: context.emit, logger: context.logger }).catch((error: unknown) => {
         opened = undefined
         throw error
       })
@@ -45,33 +45,32 @@ export const cloudrun = defineProvider({
         const rt = await runtime()
         await rt.session.accessToken()
         // Probes the project: API enabled, permission to read services, region valid.
-        await withQuotaRetry(`Listing services in ${rt.parent}`, () => rt.clients.services.listServices({ parent: rt.parent, pageSize: 1 }, { autoPaginate: false }), signal === undefined ? {} : { signal })
+        await withQuotaRetry(`Listing services in ${rt.parent}`, () => rt.clients.services.listServices({ parent: rt.parent, pageSize: 1 }, { autoPaginate: false }), signal)
         return { account: rt.session.account, project: rt.project, region: rt.region }
       },
-      pushTarget: async (input) => pushTarget(await runtime(), input),
+      pushTarget: async (input, signal) => pushTarget(await runtime(), input, signal),
       deploy: async (input) => deployService(await runtime(), input),
-      async status(id) {
-        return summarizeService(await getService(await runtime(), id))
+      async status(id, signal) {
+        return summarizeService(await getService(await runtime(), id, signal))
       },
       async list(signal) {
         const rt = await runtime()
-        const [services] = await withQuotaRetry(`Listing services in ${rt.parent}`, () => rt.clients.services.listServices({ parent: rt.parent }), signal === undefined ? {} : { signal })
+        const [services] = await withQuotaRetry(`Listing services in ${rt.parent}`, () => rt.clients.services.listServices({ parent: rt.parent }), signal)
         return services.map(summarizeService).sort((a, b) => a.name.localeCompare(b.name))
       },
       async destroy(id, signal) {
         const rt = await runtime()
-        await getService(rt, id)
+        await getService(rt, id, signal)
         const name = rt.serviceName(id)
-        const [operation] = await withQuotaRetry(`Deleting service ${id}`, () => rt.clients.services.deleteService({ name }), signal === undefined ? {} : { signal })
-        await awaitOperation(rt.clients.services, name, operation as never, `Deleting service ${id}`, signal)
+        const [operation] = await withQuotaRetry(`Deleting service ${id}`, () => rt.clients.services.deleteService({ name }), signal)
+        await awaitOperation(rt.clients.services, name, operation, `Deleting service ${id}`, signal)
         rt.emit({ type: 'deploy:status', state: 'deleted', message: `deleted Cloud Run service ${id}` })
       },
-      rollback: async (id) => rollbackService(await runtime(), id),
-      async export(id) {
+      rollback: async (id, signal) => rollbackService(await runtime(), id, signal),
+      async export(id, signal) {
         const rt = await runtime()
-        return exportService(rt, await getService(rt, id))
+        return exportService(rt, await getService(rt, id, signal), signal)
       },
     }
   },
 })
-

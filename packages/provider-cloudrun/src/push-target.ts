@@ -1,33 +1,25 @@
-import type { PushTarget } from '@datapub/core/kit'
+import { contentTag, registryLocation, type PushTarget } from '@datapub/core/kit'
 import { artifactLocation, ensureRepository } from './artifact-registry.js'
 import type { CloudrunRuntime } from './cloudrun-runtime.js'
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
 
 /**
  * Where the pipeline pushes: `{region}-docker.pkg.dev/{project}/{repo}/datasette-{service}`, one
  * image name per service and a tag derived from the build context, so two services deployed at
  * the same time never overwrite each other's image (datasette #2036).
  */
-export async function pushTarget(rt: CloudrunRuntime, input: { name: string; contextHash: string }): Promise<PushTarget> {
+export async function pushTarget(rt: CloudrunRuntime, input: { name: string; contextHash: string }, signal: AbortSignal): Promise<PushTarget> {
   const service = rt.options.service ?? input.name
   const project = rt.options.artifactProject ?? rt.project
   const repository = `${project}/${rt.options.artifactRepository}/datasette-${service}`
   const tags = [contentTag(input.contextHash)]
   if (rt.options.registryUrl !== undefined) {
-    const url = new URL(/^https?:\/\//.test(rt.options.registryUrl) ? rt.options.registryUrl : `https://${rt.options.registryUrl}`)
-    const insecure = rt.options.registryUrl.startsWith('http://') || LOOPBACK.test(url.host)
+    const { host, insecure } = registryLocation(rt.options.registryUrl)
     // Not Artifact Registry: the Google token must not travel to another host; Docker config.json credentials apply.
-    return { registry: url.host, repository, tags, manifestFormat: 'oci', ...(insecure ? { insecure: true } : {}) }
+    return { registry: host, repository, tags, manifestFormat: 'oci', ...(insecure ? { insecure: true } : {}) }
   }
   const { location, host } = artifactLocation(rt.options.artifactRegion)
   const token = await rt.session.accessToken()
-  const outcome = await ensureRepository(rt.http, token, { project, location, repository: rt.options.artifactRepository }, { ...(rt.options.artifactApiUrl === undefined ? {} : { apiUrl: rt.options.artifactApiUrl }), signal: rt.signal })
+  const outcome = await ensureRepository(rt.http, token, { project, location, repository: rt.options.artifactRepository }, { ...(rt.options.artifactApiUrl === undefined ? {} : { apiUrl: rt.options.artifactApiUrl }), signal })
   if (outcome === 'created') rt.emit({ type: 'deploy:status', state: 'registry', message: `created Artifact Registry repository ${rt.options.artifactRepository} in ${location}` })
   return { registry: host, repository, tags, credentials: { username: 'oauth2accesstoken', password: token }, manifestFormat: 'oci' }
-}
-
-export function contentTag(contextHash: string): string {
-  const clean = contextHash.replace(/^sha256:/, '').replace(/[^A-Za-z0-9_.-]/g, '-')
-  return `ctx-${clean.slice(0, 40)}`
 }

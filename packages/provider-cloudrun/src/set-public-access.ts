@@ -9,9 +9,8 @@ const EVERYONE = 'allUsers'
  * Grants (or, for --no-public, withdraws) roles/run.invoker to allUsers. Read-modify-write with
  * the policy's etag, so bindings someone else added are kept. Returns whether the policy changed.
  */
-export async function setPublicAccess(services: v2.ServicesClient, resource: string, makePublic: boolean, signal?: AbortSignal): Promise<boolean> {
-  const retry = signal === undefined ? {} : { signal }
-  const [policy] = await withQuotaRetry(`Reading the IAM policy of ${resource}`, () => services.getIamPolicy({ resource }), retry)
+export async function setPublicAccess(services: v2.ServicesClient, resource: string, makePublic: boolean, signal: AbortSignal): Promise<boolean> {
+  const [policy] = await withQuotaRetry(`Reading the IAM policy of ${resource}`, () => services.getIamPolicy({ resource }), signal)
   const bindings = (policy.bindings ?? []).map((b) => ({ role: b.role ?? '', members: [...(b.members ?? [])], ...(b.condition ? { condition: b.condition } : {}) }))
   const invoker = bindings.find((b) => b.role === ROLE && b.condition === undefined)
   const isPublic = invoker?.members.includes(EVERYONE) ?? false
@@ -24,7 +23,7 @@ export async function setPublicAccess(services: v2.ServicesClient, resource: str
   }
   const next = { ...(policy.version ? { version: policy.version } : {}), ...(policy.etag && policy.etag.length > 0 ? { etag: policy.etag } : {}), bindings: bindings.filter((b) => b.members.length > 0) }
   try {
-    await withQuotaRetry(`Setting the IAM policy of ${resource}`, () => services.setIamPolicy({ resource, policy: next }), retry)
+    await withQuotaRetry(`Setting the IAM policy of ${resource}`, () => services.setIamPolicy({ resource, policy: next }), signal)
   } catch (error) {
     // Domain-restricted sharing refuses allUsers; the service is deployed, just not public.
     if (makePublic && /permitted customer|domain restricted|allUsers/i.test(googleFacts((error as { cause?: unknown }).cause ?? error).message)) {

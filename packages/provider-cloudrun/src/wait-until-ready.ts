@@ -1,13 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { Emit } from '@datapub/core/kit'
+import { waitUntil, type Emit } from '@datapub/core/kit'
 import type { v2 } from '@google-cloud/run'
 import { cloudrunError } from './cloudrun-error.js'
-import { conditionReason, readiness, shortName, type IService } from './service-state.js'
+import { conditionReason, conditionState, readiness, shortName, type IService } from './service-state.js'
 import { withQuotaRetry } from './with-quota-retry.js'
 
 export interface WaitOptions {
   timeoutMs: number
-  signal?: AbortSignal
+  signal: AbortSignal
   emit?: Emit
   pollMs?: number
 }
@@ -15,21 +14,22 @@ export interface WaitOptions {
 /** Polls the service until it stops reconciling; a failed terminal condition becomes CLOUDRUN_REVISION_FAILED with Cloud Run's own reason. */
 export async function waitUntilReady(services: v2.ServicesClient, initial: IService, options: WaitOptions): Promise<IService> {
   const name = initial.name ?? ''
-  const deadline = Date.now() + options.timeoutMs
-  let delay = options.pollMs ?? 500
-  let service = initial
-  for (;;) {
-    const state = readiness(service)
-    if (state === 'ready') return service
-    if (state === 'failed') throw revisionFailed(service)
-    if (Date.now() > deadline) {
-      throw cloudrunError('CLOUDRUN_READY_TIMEOUT', `Service ${shortName(name)} was not ready after ${Math.round(options.timeoutMs / 1000)} s.`, 'host', 'Check the service in the Cloud Run console; raise --ready-timeout for slow starts.')
-    }
-    options.emit?.({ type: 'deploy:status', state: 'waiting', message: `waiting for ${shortName(service.latestCreatedRevision) ?? shortName(name)} to become ready` })
-    await sleep(delay, undefined, options.signal === undefined ? undefined : { signal: options.signal })
-    delay = Math.min(delay * 1.5, 5000)
-    ;[service] = await withQuotaRetry(`Reading service ${shortName(name)}`, () => services.getService({ name }), options.signal === undefined ? {} : { signal: options.signal })
-  }
+  let service: IService | undefined
+  return waitUntil({
+    timeoutMs: options.timeoutMs,
+    minDelayMs: options.pollMs ?? 500,
+    maxDelayMs: 5000,
+    signal: options.signal,
+    timeout: { code: 'CLOUDRUN_READY_TIMEOUT', message: `Service ${shortName(name)} was not ready`, fault: 'host', provider: 'cloudrun', hint: 'Check the service in the Cloud Run console; raise --ready-timeout for slow starts.' },
+    onWait: () => options.emit?.({ type: 'deploy:status', state: 'waiting', message: `waiting for ${shortName(service?.latestCreatedRevision) ?? shortName(name)} to become ready` }),
+    check: async ({ signal }) => {
+      service = service === undefined ? initial : (await withQuotaRetry(`Reading service ${shortName(name)}`, () => services.getService({ name }), signal))[0]
+      const state = readiness(service)
+      if (state === 'ready') return { done: true, value: service }
+      if (state === 'failed') throw revisionFailed(service)
+      return { done: false, reason: `${shortName(service.latestCreatedRevision) ?? shortName(name)} ${service.reconciling === true ? 'reconciling' : conditionState(service.terminalCondition?.state) || 'pending'}` }
+    },
+  })
 }
 
 export function revisionFailed(service: IService) {

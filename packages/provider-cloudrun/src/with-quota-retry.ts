@@ -1,26 +1,19 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { withRetry } from '@datapub/core/kit'
 import { isRetryable, mapGoogleError } from './cloudrun-error.js'
 
 export interface RetryOptions {
   retries?: number
   baseDelayMs?: number
-  signal?: AbortSignal
 }
 
 /**
- * Runs a Google API call, sending it again with exponential backoff on RESOURCE_EXHAUSTED and
- * UNAVAILABLE (the request was refused, not carried out), and maps the final failure.
+ * Runs a Google API call, sending it again with backoff on RESOURCE_EXHAUSTED and UNAVAILABLE
+ * (the request was refused, not carried out), and maps the final failure.
  */
-export async function withQuotaRetry<T>(what: string, call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const retries = options.retries ?? 4
-  const base = options.baseDelayMs ?? 500
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call()
-    } catch (error) {
-      if (attempt >= retries || !isRetryable(error)) throw mapGoogleError(error, what)
-      const delay = Math.min(base * 2 ** attempt, 20_000) * (0.75 + Math.random() / 2)
-      await sleep(delay, undefined, options.signal === undefined ? undefined : { signal: options.signal })
-    }
+export async function withQuotaRetry<T>(what: string, call: () => Promise<T>, signal: AbortSignal, options: RetryOptions = {}): Promise<T> {
+  try {
+    return await withRetry(call, { retries: options.retries ?? 4, minDelayMs: options.baseDelayMs ?? 500, maxDelayMs: 20_000, signal, retryable: isRetryable })
+  } catch (error) {
+    throw mapGoogleError(error, what)
   }
 }

@@ -1,14 +1,13 @@
 import { createReadStream } from 'node:fs'
-import { DatapubError, type ContextArtifact, type DeploymentResult, type Emit, type HttpClientFactory, type Logger } from '@datapub/core/kit'
+import { createKitHttpClient, DatapubError, waitUntil, type ContextArtifact, type DeploymentResult, type Emit, type HttpClientFactory, type Logger } from '@datapub/core/kit'
 import type { HerokuApi } from './heroku-api.js'
 import type { HerokuApp, HerokuBuild, HerokuRelease, HerokuSource } from './heroku-types.js'
 import { checkSlugSize, mb } from './check-slug-size.js'
 import type { HerokuOptions } from './options.js'
 import { packContext } from './pack-context.js'
 import { setConfigVars } from './set-config-vars.js'
-import { sleep } from './sleep.js'
 import { streamBuildOutput } from './stream-build-output.js'
-import { waitForRelease } from './wait-for-release.js'
+import { pacing, waitForRelease } from './wait-for-release.js'
 
 export interface DeployBuildInput {
   app: HerokuApp
@@ -40,20 +39,24 @@ export async function deployBuild(services: BuildServices, input: DeployBuildInp
     const source = await api.post<HerokuSource>('/sources', { signal: input.signal })
     emit({ type: 'deploy:status', state: 'uploading', message: `uploading ${mb(packed.bytes)} of source` })
     // A presigned S3 URL: its signature is the credential, so no Heroku auth and no Content-Type.
-    const s3 = http({ baseURL: source.source_blob.put_url, provider: 'heroku', signal: input.signal, timeoutMs: 30 * 60_000 })
-    await s3.put('', createReadStream(packed.file), { headers: { 'content-type': '', 'content-length': String(packed.bytes) }, maxBodyLength: Infinity })
-    let build = await api.post<HerokuBuild>(`${path}/builds`, {
+    const s3 = createKitHttpClient(http, { baseURL: source.source_blob.put_url, provider: 'heroku', timeoutMs: 30 * 60_000 })
+    await s3.request({ method: 'PUT', path: '', body: createReadStream(packed.file), headers: { 'content-type': '', 'content-length': String(packed.bytes) }, signal: input.signal })
+    const started = await api.post<HerokuBuild>(`${path}/builds`, {
       body: { source_blob: { url: source.source_blob.get_url, version: packed.checksum.slice('SHA256:'.length, 'SHA256:'.length + 12), checksum: packed.checksum } },
       signal: input.signal,
     })
-    emit({ type: 'deploy:status', state: 'building', message: `Heroku build ${build.id} started` })
-    const tail = build.output_stream_url ? await streamBuildOutput(build.output_stream_url, http, emit, logger, input.signal) : []
+    emit({ type: 'deploy:status', state: 'building', message: `Heroku build ${started.id} started` })
+    const tail = started.output_stream_url ? await streamBuildOutput(started.output_stream_url, http, emit, logger, input.signal) : []
     const deadline = Date.now() + options.releaseTimeout * 1000
-    while (build.status === 'pending') {
-      if (Date.now() > deadline) throw new DatapubError('HEROKU_DEPLOY_TIMEOUT', `Heroku build ${build.id} of ${app} is still pending.`, { fault: 'host', provider: 'heroku', hint: 'Raise --release-timeout, or watch the build in the Heroku dashboard.' })
-      await sleep(options.pollInterval, input.signal)
-      build = await api.get<HerokuBuild>(`${path}/builds/${encodeURIComponent(build.id)}`, { signal: input.signal })
-    }
+    const wait = { timeoutMs: Math.max(deadline - Date.now(), 1), intervalMs: options.pollInterval, signal: input.signal, emit }
+    const build = await waitUntil({
+      ...pacing(app, wait),
+      timeout: { ...pacing(app, wait).timeout, message: `Heroku build ${started.id} of ${app} is still pending`, hint: 'Raise --release-timeout, or watch the build in the Heroku dashboard.' },
+      check: async ({ attempt, signal }) => {
+        const seen = attempt === 1 ? started : await api.get<HerokuBuild>(`${path}/builds/${encodeURIComponent(started.id)}`, { signal })
+        return seen.status === 'pending' ? { done: false, reason: `build ${seen.id} pending` } : { done: true, value: seen }
+      },
+    })
     if (build.status !== 'succeeded' || build.release == null) {
       throw new DatapubError('HEROKU_BUILD_FAILED', `Heroku build ${build.id} of ${app} failed.${tail.length > 0 ? `\n--- build output (last lines) ---\n${tail.join('\n')}` : ''}`, {
         fault: 'user',

@@ -1,77 +1,62 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import Heroku from 'heroku-client'
-import { DatapubError, registerSecret } from '@datapub/core/kit'
-import { sendOnce } from './send-once.js'
-import { sleep } from './sleep.js'
-import { toHerokuError, type HerokuClientError } from './to-heroku-error.js'
+import { isHttpError, registerSecret, withRetry, type HttpClientFactory, type KitHttpClient } from '@datapub/core/kit'
+import { createHerokuTransport } from './heroku-transport.js'
+import { toHerokuError } from './to-heroku-error.js'
 
-export const ACCEPT_V3 = 'application/vnd.heroku+json; version=3'
+export { ACCEPT_V3 } from './heroku-transport.js'
 export const ACCEPT_DOCKER_RELEASES = 'application/vnd.heroku+json; version=3.docker-releases'
 
 export interface CallOptions {
   body?: unknown
+  /** A `Range` here asks for that one page of a ranged list; without one every page is read. */
   headers?: Record<string, string>
-  /** Stop at the first page of a ranged list (heroku-client otherwise follows Next-Range). */
-  partial?: boolean
-  signal?: AbortSignal
+  signal: AbortSignal
 }
 
 export interface HerokuApi {
-  get<T>(path: string, options?: CallOptions): Promise<T>
-  post<T>(path: string, options?: CallOptions): Promise<T>
-  patch<T>(path: string, options?: CallOptions): Promise<T>
-  delete<T>(path: string, options?: CallOptions): Promise<T>
+  get<T>(path: string, options: CallOptions): Promise<T>
+  post<T>(path: string, options: CallOptions): Promise<T>
+  patch<T>(path: string, options: CallOptions): Promise<T>
+  delete<T>(path: string, options: CallOptions): Promise<T>
 }
 
 export interface HerokuApiOptions {
   apiKey: string
   apiUrl?: string
-  signal: AbortSignal
+  http: HttpClientFactory
   /** 429 retries; the bucket refills at about 75 calls a minute, so a few waits usually suffice. */
   retries?: number
   baseDelayMs?: number
   maxDelayMs?: number
+  /** For tests: another transport. */
+  transport?: KitHttpClient
 }
 
 const RETRY_GET_STATUS = new Set([500, 502, 503, 504])
 
 /**
- * heroku-client with what it lacks: it never retries a 429 or a 5xx answer, and it knows no
- * AbortSignal. A 429 means the call was not processed, so any method may be sent again; a 5xx is
- * retried only for GET. Waits honour Retry-After, and RateLimit-Remaining: 0 waits a refill.
+ * The Platform API with what heroku-client lacks: retries of 429 (the call was not processed, so
+ * any method may be sent again) and of a 5xx to a GET, waiting what Retry-After says, and
+ * Heroku's error ids mapped to coded errors.
  */
 export function createHerokuApi(options: HerokuApiOptions): HerokuApi {
   registerSecret(options.apiKey)
-  const client = new Heroku({ token: options.apiKey, ...(options.apiUrl === undefined ? {} : { host: options.apiUrl }), timeout: 60_000 })
-  const retries = options.retries ?? 5
-  const base = options.baseDelayMs ?? 1000
-  const max = options.maxDelayMs ?? 60_000
-
-  const call = async <T>(method: string, path: string, call: CallOptions = {}): Promise<T> => {
-    const signal = call.signal ?? options.signal
-    for (let attempt = 0; ; attempt++) {
-      if (signal.aborted) throw new DatapubError('ABORTED', `Cancelled before ${method} ${path}.`)
-      let headers: IncomingHttpHeaders = {}
-      try {
-        const request = {
-          method,
-          path,
-          ...(call.body === undefined ? {} : { body: call.body }),
-          ...(call.headers === undefined ? {} : { headers: call.headers }),
-          ...(call.partial === true ? { partial: true } : {}),
-          middleware: (response: IncomingMessage, next: () => void) => {
-            headers = response.headers
-            next()
-          },
-        }
-        // Writes go out once: heroku-client would resend them blindly after a network error.
-        return await (method === 'GET' ? client.request<T>(request) : sendOnce<T>(client, request))
-      } catch (error) {
-        const status = (error as HerokuClientError).statusCode
-        const retryable = status === 429 || (method === 'GET' && status !== undefined && RETRY_GET_STATUS.has(status))
-        if (!retryable || attempt >= retries) throw toHerokuError(error, method, path)
-        await sleep(waitMs(attempt, headers, base, max), signal)
-      }
+  const transport = options.transport ?? createHerokuTransport({ apiKey: options.apiKey, http: options.http, ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }) })
+  const call = async <T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, call: CallOptions): Promise<T> => {
+    try {
+      const response = await withRetry(
+        () => transport.request<T>({ method, path, ...(call.body === undefined ? {} : { json: call.body }), ...(call.headers === undefined ? {} : { headers: call.headers }), signal: call.signal }),
+        {
+          retries: options.retries ?? 5,
+          // An empty bucket refills at ~75 calls a minute: one token is back in under a second.
+          minDelayMs: options.baseDelayMs ?? 1000,
+          maxDelayMs: options.maxDelayMs ?? 60_000,
+          signal: call.signal,
+          retryable: (error) => isHttpError(error) && error.status !== undefined && (error.status === 429 || (method === 'GET' && RETRY_GET_STATUS.has(error.status))),
+        },
+      )
+      return response.body
+    } catch (error) {
+      throw toHerokuError(error, method, path)
     }
   }
   return {
@@ -80,18 +65,4 @@ export function createHerokuApi(options: HerokuApiOptions): HerokuApi {
     patch: (path, o) => call('PATCH', path, o),
     delete: (path, o) => call('DELETE', path, o),
   }
-}
-
-function waitMs(attempt: number, headers: IncomingHttpHeaders, base: number, max: number): number {
-  const retryAfter = headers['retry-after']
-  if (typeof retryAfter === 'string') {
-    const seconds = Number(retryAfter)
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, max)
-    const date = Date.parse(retryAfter)
-    if (!Number.isNaN(date)) return Math.min(Math.max(date - Date.now(), 0), max)
-  }
-  // An empty bucket refills at ~75 calls a minute: one token is back in under a second.
-  const floor = headers['ratelimit-remaining'] === '0' ? Math.max(base, 800) : 0
-  const ceiling = Math.min(base * 2 ** attempt, max)
-  return Math.max(floor, Math.round(ceiling / 2 + Math.random() * (ceiling / 2)))
 }

@@ -1,4 +1,4 @@
-// heroku-client 3.x ships no types; this covers the part datapub uses (lib/index.js, lib/request.js).
+// heroku-client 3.x ships no types; this covers the part datapub uses (the Heroku class of lib/index.js).
 declare module 'heroku-client' {
   import type { IncomingMessage } from 'node:http'
 
@@ -33,12 +33,3 @@ declare module 'heroku-client' {
   }
 }
 
-declare module 'heroku-client/lib/request.js' {
-  import type { HerokuClientOptions } from 'heroku-client'
-  /** One API call. `retries` counts the resends after network errors done so far (it stops at 4). */
-  export default class HerokuRequest {
-    constructor(options: HerokuClientOptions & { method: string; path: string })
-    retries?: number
-    request<T = unknown>(): Promise<T>
-  }
-}

@@ -9,7 +9,7 @@ import type { HerokuAccount, HerokuApp, HerokuDyno } from './heroku-types.js'
 import { latestRelease } from './latest-release.js'
 import { HEROKU_LIMITS } from './limits.js'
 import { configVarMap, herokuOptionsSchema, type HerokuOptions } from './options.js'
-import { herokuPushTarget, registryLocation } from './push-target.js'
+import { herokuPushTarget, herokuRegistry } from './push-target.js'
 import { resolveConfigDigest } from './resolve-config-digest.js'
 import { rollbackApp } from './rollback-app.js'
 import { herokuStatus } from './to-heroku-error.js'
@@ -34,11 +34,11 @@ export const heroku = defineProvider({
       if (apiKey === undefined || apiKey === '') {
         throw new DatapubError('AUTH_MISSING', 'No Heroku API key.', { fault: 'user', provider: 'heroku', details: { provider: 'heroku' }, path: 'apiKey', hint: 'Set HEROKU_API_KEY or pass --api-key; `heroku auth:token` prints one.' })
       }
-      return (client ??= createHerokuApi({ apiKey, signal: context.signal, ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }) }))
+      return (client ??= createHerokuApi({ apiKey, http: context.http, ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }) }))
     }
     const key = (): string => (api(), apiKey as string)
-    const registry = registryLocation(options.registryUrl)
-    const findApp = async (id: string, signal = context.signal): Promise<HerokuApp> =>
+    const registry = herokuRegistry(options.registryUrl)
+    const findApp = async (id: string, signal: AbortSignal): Promise<HerokuApp> =>
       api()
         .get<HerokuApp>(`/apps/${encodeURIComponent(id)}`, { signal })
         .catch((error: unknown) => {
@@ -63,24 +63,23 @@ export const heroku = defineProvider({
 
     return {
       async checkAuth(signal) {
-        const account = await api().get<HerokuAccount>('/account', { signal: signal ?? context.signal })
+        const account = await api().get<HerokuAccount>('/account', { signal })
         return { account: account.email ?? account.id ?? 'Heroku account' }
       },
       async pushTarget(input, signal) {
         // Heroku's registry only takes pushes for an existing app, and a taken name must fail before the upload.
-        const app = await ensureApp(api(), input.name, options, context.emit, signal ?? context.signal)
+        const app = await ensureApp(api(), input.name, options, context.emit, signal)
         return herokuPushTarget(app.name, input.contextHash, key(), options.registryUrl)
       },
       deploy,
       async status(id, signal) {
-        const s = signal ?? context.signal
-        const app = await findApp(id, s)
-        const [release, dynos] = await Promise.all([latestRelease(api(), app.name, s), api().get<HerokuDyno[]>(`/apps/${encodeURIComponent(app.name)}/dynos`, { signal: s })])
+        const app = await findApp(id, signal)
+        const [release, dynos] = await Promise.all([latestRelease(api(), app.name, signal), api().get<HerokuDyno[]>(`/apps/${encodeURIComponent(app.name)}/dynos`, { signal })])
         return appSummary(app, release, dynos)
       },
       async list(signal) {
         // Heroku apps carry no labels: datapub's apps are the ones on the container stack.
-        const apps = await api().get<HerokuApp[]>('/apps', { signal: signal ?? context.signal })
+        const apps = await api().get<HerokuApp[]>('/apps', { signal })
         return apps
           .filter((a) => a.stack?.name === 'container' || a.build_stack?.name === 'container')
           .map((a) => appSummary(a))
@@ -88,19 +87,17 @@ export const heroku = defineProvider({
       },
       async destroy(id, signal) {
         await api()
-          .delete(`/apps/${encodeURIComponent(id)}`, { signal: signal ?? context.signal })
+          .delete(`/apps/${encodeURIComponent(id)}`, { signal })
           .catch((error: unknown) => {
             if (herokuStatus(error) !== 404) throw error
             throw new DatapubError('DEPLOYMENT_NOT_FOUND', `No Heroku app named "${id}".`, { fault: 'user', provider: 'heroku', hint: 'List deployments with `datapub list heroku`.', cause: error })
           })
       },
       async rollback(id, signal) {
-        const s = signal ?? context.signal
-        return rollbackApp(api(), await findApp(id, s), { timeoutMs: options.releaseTimeout * 1000, intervalMs: options.pollInterval, signal: s, emit: context.emit })
+        return rollbackApp(api(), await findApp(id, signal), { timeoutMs: options.releaseTimeout * 1000, intervalMs: options.pollInterval, signal, emit: context.emit })
       },
       async export(id, signal) {
-        const s = signal ?? context.signal
-        return exportApp(api(), await findApp(id, s), registry.host, s)
+        return exportApp(api(), await findApp(id, signal), registry.host, signal)
       },
     }
   },

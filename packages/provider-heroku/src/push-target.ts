@@ -1,19 +1,10 @@
-import type { PushTarget } from '@datapub/core/kit'
+import { contentTag, registryLocation, type PushTarget, type RegistryLocation } from '@datapub/core/kit'
 
 export const HEROKU_REGISTRY = 'registry.heroku.com'
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
-
-export interface RegistryLocation {
-  host: string
-  insecure: boolean
-}
 
 /** `--registry-url` as host[:port]; plain http when it says http:// or names a loopback host. */
-export function registryLocation(registryUrl: string | undefined): RegistryLocation {
-  if (registryUrl === undefined) return { host: HEROKU_REGISTRY, insecure: false }
-  const scheme = /^(https?):\/\//.exec(registryUrl)?.[1]
-  const host = registryUrl.replace(/^https?:\/\//, '').replace(/\/$/, '')
-  return { host, insecure: scheme === 'http' || (scheme === undefined && LOOPBACK.test(host)) }
+export function herokuRegistry(registryUrl: string | undefined): RegistryLocation {
+  return registryLocation(registryUrl, HEROKU_REGISTRY)
 }
 
 /**
@@ -22,11 +13,11 @@ export function registryLocation(registryUrl: string | undefined): RegistryLocat
  * its config digest, so no `latest` tag is needed.
  */
 export function herokuPushTarget(app: string, contextHash: string, apiKey: string, registryUrl: string | undefined): PushTarget {
-  const location = registryLocation(registryUrl)
+  const location = herokuRegistry(registryUrl)
   return {
     registry: location.host,
     repository: `${app}/web`,
-    tags: [`datapub-${contextHash.replace(/^sha256:/, '').slice(0, 12)}`],
+    tags: [contentTag(contextHash, { prefix: 'datapub-', length: 12 })],
     credentials: { username: '_', password: apiKey },
     manifestFormat: 'docker-v2',
     ...(location.insecure ? { insecure: true } : {}),

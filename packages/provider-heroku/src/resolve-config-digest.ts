@@ -1,4 +1,4 @@
-import { DatapubError, type HttpClientFactory, type ImageArtifact } from '@datapub/core/kit'
+import { createKitHttpClient, DatapubError, type HttpClientFactory, type ImageArtifact } from '@datapub/core/kit'
 
 const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json'
 
@@ -17,9 +17,9 @@ export async function resolveConfigDigest(artifact: ImageArtifact, http: HttpCli
     })
   }
   const [, registry, repository, digest, tag] = match
-  const client = http({ baseURL: `${insecure ? 'http' : 'https'}://${registry}`, auth: { scheme: 'basic', username: '_', password: apiKey }, provider: 'heroku', signal })
-  const response = await client.get<{ config?: { digest?: string } }>(`/v2/${repository}/manifests/${digest ?? tag ?? 'latest'}`, { headers: { accept: MANIFEST_V2 } })
-  const config = response.data.config?.digest
+  const client = createKitHttpClient(http, { baseURL: `${insecure ? 'http' : 'https'}://${registry}`, auth: { scheme: 'basic', username: '_', password: apiKey }, provider: 'heroku' })
+  const response = await client.request<{ config?: { digest?: string } }>({ method: 'GET', path: `/v2/${repository}/manifests/${digest ?? tag ?? 'latest'}`, headers: { accept: MANIFEST_V2 }, signal })
+  const config = response.body.config?.digest
   if (config === undefined) {
     throw new DatapubError('HEROKU_MANIFEST_UNSUPPORTED', `The manifest of ${artifact.ref} has no config digest; Heroku needs a Docker v2 schema 2 image.`, {
       fault: 'internal',

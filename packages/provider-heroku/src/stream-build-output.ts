@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import type { Emit, HttpClientFactory, Logger } from '@datapub/core/kit'
+import { createKitHttpClient, type Emit, type HttpClientFactory, type Logger } from '@datapub/core/kit'
 
 const KEEP = 40
 
@@ -12,9 +12,9 @@ const KEEP = 40
 export async function streamBuildOutput(url: string, http: HttpClientFactory, emit: Emit, logger: Logger, signal: AbortSignal): Promise<string[]> {
   const tail: string[] = []
   try {
-    const client = http({ baseURL: url, provider: 'heroku', signal, timeoutMs: 30 * 60_000 })
-    const response = await client.get<Readable>('', { responseType: 'stream' })
-    const lines = createInterface({ input: response.data, crlfDelay: Infinity })
+    const client = createKitHttpClient(http, { baseURL: url, provider: 'heroku', timeoutMs: 30 * 60_000 })
+    const response = await client.request<Readable>({ method: 'GET', path: '', responseType: 'stream', signal })
+    const lines = createInterface({ input: response.body, crlfDelay: Infinity })
     for await (const raw of lines) {
       const line = raw.trimEnd()
       emit({ type: 'image:build:log', line })

@@ -1,25 +1,20 @@
-import { DatapubError, isDatapubError, type Fault } from '@datapub/core/kit'
-
-/** What heroku-client rejects with: `statusCode` and the parsed `{id, message}` body for HTTP errors. */
-export interface HerokuClientError extends Error {
-  statusCode?: number
-  body?: unknown
-  code?: string
-}
+import { DatapubError, isDatapubError, isHttpError, mapHttpError, type Fault, type HttpError, type HttpErrorRule } from '@datapub/core/kit'
 
 export interface HerokuErrorBody {
   id?: string
   message?: string
 }
 
+/** The `{id, message}` Heroku answers with, from the HttpError or from the coded error made of it. */
 export function herokuErrorBody(error: unknown): HerokuErrorBody {
-  const details = isDatapubError(error) ? (error.details?.body as HerokuErrorBody | undefined) : ((error as HerokuClientError).body as HerokuErrorBody | undefined)
-  return typeof details === 'object' && details !== null ? details : {}
+  const body = isHttpError(error) ? error.response?.body : isDatapubError(error) ? error.details?.body : undefined
+  return typeof body === 'object' && body !== null ? (body as HerokuErrorBody) : {}
 }
 
 export function herokuStatus(error: unknown): number | undefined {
+  if (isHttpError(error)) return error.status
   if (isDatapubError(error)) return error.details?.status as number | undefined
-  return (error as HerokuClientError).statusCode
+  return undefined
 }
 
 const BY_ID: Record<string, { code: string; fault: Fault; hint: string }> = {
@@ -30,29 +25,37 @@ const BY_ID: Record<string, { code: string; fault: Fault; hint: string }> = {
   rate_limit: { code: 'HEROKU_RATE_LIMITED', fault: 'host', hint: 'The account used its Platform API calls (4500 an hour); wait a few minutes and retry.' },
 }
 
-/** Maps a heroku-client rejection to a coded DatapubError; the Heroku error id and status go in details. */
-export function toHerokuError(error: unknown, method: string, path: string): DatapubError {
-  if (isDatapubError(error)) return error
-  const e = error as HerokuClientError
-  const status = e.statusCode
-  if (status === undefined) {
-    return new DatapubError('HEROKU_UNREACHABLE', `${method} ${path} failed: ${e.code ?? e.message}.`, {
+/** Heroku's error table: by the body's error id first, then by status. */
+function herokuErrors(method: string, path: string): HttpErrorRule[] {
+  const message = (e: HttpError) => {
+    const said = herokuErrorBody(e).message
+    return `Heroku answered ${e.status} to ${method} ${path}${said ? `: ${said}` : ''}.`
+  }
+  const details = (e: HttpError) => {
+    const body = herokuErrorBody(e)
+    return { method, path, ...(body.id === undefined ? {} : { id: body.id }), body: { id: body.id, message: body.message } }
+  }
+  const row = (known: { code: string; fault: Fault; hint: string }, when: (e: HttpError) => boolean): HttpErrorRule => ({ ...known, message, details, when })
+  return [
+    ...Object.entries(BY_ID).map(([id, known]) => row(known, (e) => herokuErrorBody(e).id === id)),
+    row(BY_ID.unauthorized!, (e) => e.status === 401),
+    row(BY_ID.rate_limit!, (e) => e.status === 429),
+    { code: 'HEROKU_HTTP_403', fault: 'user', hint: 'The API key lacks access to this app or team; check its owner and your role.', message, details, when: (e) => e.status === 403 },
+    { code: (e) => `HEROKU_HTTP_${e.status}`, fault: (e) => ((e.status ?? 500) >= 500 ? 'host' : 'user'), message, details },
+  ]
+}
+
+/** Maps a failed Platform API call to a coded DatapubError; the Heroku error id and status go in details. */
+export function toHerokuError(error: unknown, method: string, path: string): unknown {
+  if (!isHttpError(error)) return error
+  if (error.status === undefined) {
+    return new DatapubError('HEROKU_UNREACHABLE', `${method} ${path} failed: ${String(error.details?.code ?? error.message)}.`, {
       fault: 'host',
       provider: 'heroku',
       hint: 'Check the network and --api-url, then retry.',
       cause: error,
-      details: { method, path, code: e.code },
+      details: { method, path, code: error.details?.code },
     })
   }
-  const body = typeof e.body === 'object' && e.body !== null ? (e.body as HerokuErrorBody) : {}
-  const known = body.id === undefined ? undefined : BY_ID[body.id]
-  const fallback = status === 401 ? BY_ID.unauthorized : status === 429 ? BY_ID.rate_limit : undefined
-  const mapped = known ?? fallback
-  const fault: Fault = mapped?.fault ?? (status >= 500 ? 'host' : 'user')
-  return new DatapubError(mapped?.code ?? `HEROKU_HTTP_${status}`, `Heroku answered ${status} to ${method} ${path}${body.message ? `: ${body.message}` : ''}.`, {
-    fault,
-    provider: 'heroku',
-    ...(mapped === undefined ? (status === 403 ? { hint: 'The API key lacks access to this app or team; check its owner and your role.' } : {}) : { hint: mapped.hint }),
-    details: { method, path, status, ...(body.id === undefined ? {} : { id: body.id }), body: { id: body.id, message: body.message } },
-  })
+  return mapHttpError(error, { default: herokuErrors(method, path) }, { provider: 'heroku' })
 }

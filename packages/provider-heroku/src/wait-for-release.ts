@@ -1,9 +1,8 @@
-import { DatapubError, type Emit } from '@datapub/core/kit'
+import { DatapubError, waitUntil, type Emit, type WaitTimeout } from '@datapub/core/kit'
 import type { HerokuApi } from './heroku-api.js'
 import type { HerokuDyno, HerokuRelease } from './heroku-types.js'
 import { latestRelease } from './latest-release.js'
 import { BOOT_TIMEOUT_MS } from './limits.js'
-import { sleep } from './sleep.js'
 
 export interface WaitOptions {
   timeoutMs: number
@@ -14,13 +13,13 @@ export interface WaitOptions {
 
 /** Waits for a release newer than `afterVersion` to appear (a formation PATCH creates it asynchronously). */
 export async function waitForNewRelease(api: HerokuApi, app: string, afterVersion: number, options: WaitOptions): Promise<HerokuRelease> {
-  const deadline = Date.now() + options.timeoutMs
-  for (;;) {
-    const latest = await latestRelease(api, app, options.signal)
-    if (latest !== undefined && latest.version > afterVersion) return latest
-    if (Date.now() > deadline) throw timedOut(app, `no new release appeared after v${afterVersion}`)
-    await sleep(options.intervalMs, options.signal)
-  }
+  return waitUntil({
+    ...pacing(app, options),
+    check: async ({ signal }) => {
+      const latest = await latestRelease(api, app, signal)
+      return latest !== undefined && latest.version > afterVersion ? { done: true, value: latest } : { done: false, reason: `no new release appeared after v${afterVersion}` }
+    },
+  })
 }
 
 /**
@@ -29,14 +28,14 @@ export async function waitForNewRelease(api: HerokuApi, app: string, afterVersio
  * server not binding $PORT within the boot timeout.
  */
 export async function waitForRelease(api: HerokuApi, app: string, release: HerokuRelease, options: WaitOptions): Promise<HerokuRelease> {
-  const deadline = Date.now() + options.timeoutMs
   const path = `/apps/${encodeURIComponent(app)}`
-  let current = release
-  while (current.status === 'pending') {
-    if (Date.now() > deadline) throw timedOut(app, `release v${current.version} is still pending`)
-    await sleep(options.intervalMs, options.signal)
-    current = await api.get<HerokuRelease>(`${path}/releases/${encodeURIComponent(current.id)}`, { signal: options.signal })
-  }
+  const current = await waitUntil({
+    ...pacing(app, options),
+    check: async ({ attempt, signal }) => {
+      const seen = attempt === 1 ? release : await api.get<HerokuRelease>(`${path}/releases/${encodeURIComponent(release.id)}`, { signal })
+      return seen.status === 'pending' ? { done: false, reason: `release v${seen.version} is still pending` } : { done: true, value: seen }
+    },
+  })
   if (current.status !== 'succeeded') {
     throw new DatapubError('HEROKU_RELEASE_FAILED', `Heroku release v${current.version} of ${app} ${current.status}${current.description ? ` (${current.description})` : ''}.`, {
       fault: 'user',
@@ -47,17 +46,31 @@ export async function waitForRelease(api: HerokuApi, app: string, release: Herok
   }
   options.emit({ type: 'deploy:status', state: 'released', message: `release v${current.version} succeeded; waiting for web dynos` })
   let last = ''
-  for (;;) {
-    const dynos = (await api.get<HerokuDyno[]>(`${path}/dynos`, { signal: options.signal })).filter((d) => d.type === 'web' && (d.release?.version ?? current.version) >= current.version)
-    const crashed = dynos.find((d) => d.state === 'crashed')
-    if (crashed !== undefined) throw dynoCrashed(app, crashed, current)
-    const summary = dynos.map((d) => `${d.name} ${d.state}`).join(', ')
-    if (summary !== last) options.emit({ type: 'deploy:status', state: 'dynos', message: summary === '' ? 'no web dyno on the new release yet' : summary })
-    last = summary
-    // Eco dynos may already be asleep (idle) when we look; the verify stage wakes them.
-    if (dynos.length > 0 && dynos.every((d) => d.state === 'up' || d.state === 'idle')) return current
-    if (Date.now() > deadline) throw timedOut(app, `web dynos not up (${summary || 'none started'})`)
-    await sleep(options.intervalMs, options.signal)
+  await waitUntil({
+    ...pacing(app, options),
+    check: async ({ signal }) => {
+      const dynos = (await api.get<HerokuDyno[]>(`${path}/dynos`, { signal })).filter((d) => d.type === 'web' && (d.release?.version ?? current.version) >= current.version)
+      const crashed = dynos.find((d) => d.state === 'crashed')
+      if (crashed !== undefined) throw dynoCrashed(app, crashed, current)
+      const summary = dynos.map((d) => `${d.name} ${d.state}`).join(', ')
+      if (summary !== last) options.emit({ type: 'deploy:status', state: 'dynos', message: summary === '' ? 'no web dyno on the new release yet' : summary })
+      last = summary
+      // Eco dynos may already be asleep (idle) when we look; the verify stage wakes them.
+      if (dynos.length > 0 && dynos.every((d) => d.state === 'up' || d.state === 'idle')) return { done: true, value: undefined }
+      return { done: false, reason: `web dynos not up (${summary || 'none started'})` }
+    },
+  })
+  return current
+}
+
+/** The poll cadence and timeout error every Heroku wait shares. */
+export function pacing(app: string, options: WaitOptions): { timeoutMs: number; minDelayMs: number; maxDelayMs: number; signal: AbortSignal; timeout: WaitTimeout } {
+  return {
+    timeoutMs: options.timeoutMs,
+    minDelayMs: options.intervalMs,
+    maxDelayMs: Math.max(options.intervalMs, 5000),
+    signal: options.signal,
+    timeout: { code: 'HEROKU_DEPLOY_TIMEOUT', message: `Gave up waiting on ${app}`, fault: 'host', provider: 'heroku', hint: `Raise --release-timeout, or watch \`heroku logs -a ${app} --tail\`.` },
   }
 }
 
@@ -67,13 +80,5 @@ function dynoCrashed(app: string, dyno: HerokuDyno, release: HerokuRelease): Dat
     provider: 'heroku',
     hint: `Most often R10: the server did not bind $PORT within ${BOOT_TIMEOUT_MS / 1000} s. Read \`heroku logs -a ${app}\`, and keep the image small so it boots in time.`,
     details: { dyno: dyno.name, state: dyno.state, release: release.version },
-  })
-}
-
-function timedOut(app: string, what: string): DatapubError {
-  return new DatapubError('HEROKU_DEPLOY_TIMEOUT', `Gave up waiting on ${app}: ${what}.`, {
-    fault: 'host',
-    provider: 'heroku',
-    hint: `Raise --release-timeout, or watch \`heroku logs -a ${app} --tail\`.`,
   })
 }

@@ -12,7 +12,11 @@ export function basic(key = SENTINEL_KEY): string {
   return `Basic ${Buffer.from(`:${key}`).toString('base64')}`
 }
 
-/** A scope that insists on exactly what heroku-client sends: Basic `:key`, the v3 Accept, JSON and a Range on every call. */
+/**
+ * A scope that insists on what the Platform API client sends: Basic `:key`, the v3 Accept, JSON
+ * and a Range on every call. Reads go through heroku-client; writes through core's client, which
+ * sends a write once (heroku-client would resend it after a connection error).
+ */
 export function platform(n: typeof nock, options: { accept?: string; range?: string; key?: string } = {}): nock.Scope {
   return n(API, {
     reqheaders: {
@@ -20,7 +24,7 @@ export function platform(n: typeof nock, options: { accept?: string; range?: str
       accept: options.accept ?? ACCEPT_V3,
       'content-type': 'application/json',
       range: options.range ?? DEFAULT_RANGE,
-      'user-agent': /^node-heroku-client\//,
+      'user-agent': /^(node-heroku-client|datapub)\//,
     },
   })
 }

@@ -43,7 +43,7 @@ export const local = defineProvider({
         if (containers.length === 0) throw notFound(id)
         for (const c of containers) await e.removeContainer(c.id)
       },
-      async rollback(id) {
+      async rollback(id, signal) {
         const e = await engine()
         const now = await current(e, id)
         const previousImage = now.labels[LABEL.previousImage]
@@ -56,7 +56,7 @@ export const local = defineProvider({
         }
         const envNames = (now.labels[LABEL.envNames] ?? '').split(',').filter(Boolean)
         const env = Object.fromEntries(envNames.map((name) => [name, now.env[name] ?? '']))
-        return deployContainer(e, { name: id, artifact: { kind: 'image', ref: previousImage, imageId: previousImage }, env, port: Number(now.env.PORT ?? 8001), signal: context.signal }, options, context.emit)
+        return deployContainer(e, { name: id, artifact: { kind: 'image', ref: previousImage, imageId: previousImage }, env, port: Number(now.env.PORT ?? 8001), signal }, options, context.emit)
       },
       async export(id) {
         const c = await current(await engine(), id)

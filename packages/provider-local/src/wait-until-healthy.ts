@@ -1,4 +1,4 @@
-import { DatapubError, type ContainerEngine } from '@datapub/core/kit'
+import { DatapubError, isDatapubError, waitUntil, type ContainerEngine } from '@datapub/core/kit'
 
 export interface HealthOptions {
   url: string
@@ -12,25 +12,31 @@ export interface HealthOptions {
  * exits, with the tail of its log: the user's reason is nearly always in there.
  */
 export async function waitUntilHealthy(engine: ContainerEngine, containerId: string, options: HealthOptions): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs
   const probe = new URL('-/versions.json', options.url).href
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    if (options.signal.aborted) throw new DatapubError('ABORTED', 'Cancelled while waiting for the container.')
-    const info = await engine.inspectContainer(containerId)
-    if (info.restartCount > 0 || (!info.running && info.state !== 'created')) {
-      throw await unhealthy(engine, containerId, `the container stopped (state ${info.state}, exit code ${info.exitCode ?? '?'})`)
-    }
-    try {
-      const response = await fetch(probe, { signal: AbortSignal.timeout(3000) })
-      if (response.ok) return
-      last = `HTTP ${response.status}`
-    } catch (error) {
-      last = (error as Error).message
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250))
+  try {
+    await waitUntil({
+      timeoutMs: options.timeoutMs,
+      minDelayMs: options.intervalMs ?? 250,
+      maxDelayMs: Math.max(options.intervalMs ?? 250, 1000),
+      signal: options.signal,
+      check: async ({ signal }) => {
+        const info = await engine.inspectContainer(containerId)
+        if (info.restartCount > 0 || (!info.running && info.state !== 'created')) {
+          throw await unhealthy(engine, containerId, `the container stopped (state ${info.state}, exit code ${info.exitCode ?? '?'})`)
+        }
+        try {
+          const response = await fetch(probe, { signal: AbortSignal.any([signal, AbortSignal.timeout(3000)]) })
+          await response.body?.cancel()
+          return response.ok ? { done: true, value: undefined } : { done: false, reason: `HTTP ${response.status}` }
+        } catch (error) {
+          return { done: false, reason: (error as Error).message }
+        }
+      },
+    })
+  } catch (error) {
+    if (!isDatapubError(error) || error.code !== 'WAIT_TIMEOUT') throw error
+    throw await unhealthy(engine, containerId, `it did not answer ${probe} within ${Math.round(options.timeoutMs / 1000)} s (last: ${String(error.details?.lastReason ?? 'no answer')})`)
   }
-  throw await unhealthy(engine, containerId, `it did not answer ${probe} within ${Math.round(options.timeoutMs / 1000)} s (last: ${last})`)
 }
 
 async function unhealthy(engine: ContainerEngine, id: string, why: string): Promise<DatapubError> {

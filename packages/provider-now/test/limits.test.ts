@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { DatapubError } from '@datapub/core/kit'
-import { checkBundleLimits } from '../src/check-bundle-limits.js'
-import { rateLimitWaitMs } from '../src/rate-limit-wait-ms.js'
-import { imageTooLarge, parseNowEvent } from '../src/parse-now-event.js'
-import { VERCEL_ERAS } from '../src/vercel-eras.js'
+import { createHttpError, DatapubError } from '@datapub/core/kit'
+import { checkBundleLimits } from '../src/vercel/check-bundle-limits.js'
+import { rateLimitWaitMs } from '../src/shared/rate-limit-wait-ms.js'
+import { imageTooLarge, parseNowEvent } from '../src/now/parse-now-event.js'
+import { VERCEL_ERAS } from '../src/vercel/vercel-eras.js'
 import { now, vercel } from '../src/index.js'
 
 const MiB = 1024 * 1024
@@ -56,20 +56,21 @@ describe('checkBundleLimits', () => {
 })
 
 describe('rateLimitWaitMs', () => {
-  const limited = (error: Record<string, unknown>) => new DatapubError('NOW_HTTP_429', 'limited', { details: { status: 429, body: { error } } })
+  const limited = (error: Record<string, unknown>, status = 429) => createHttpError({ method: 'POST', url: 'https://api.zeit.co/v4/now/deployments', provider: 'now', status, body: { error } })
   const nowMs = 1_700_000_000_000
 
   it('waits until error.limit.reset (epoch seconds)', () => {
-    expect(rateLimitWaitMs(limited({ code: 'rate_limited', limit: { reset: nowMs / 1000 + 7 } }), nowMs, 60_000)).toBe(7000)
+    expect(rateLimitWaitMs(limited({ code: 'rate_limited', limit: { reset: nowMs / 1000 + 7 } }), nowMs)).toBe(7000)
   })
   it('prefers resetMs when given and never waits a negative time', () => {
-    expect(rateLimitWaitMs(limited({ limit: { resetMs: nowMs + 1500, reset: 0 } }), nowMs, 60_000)).toBe(1500)
-    expect(rateLimitWaitMs(limited({ limit: { reset: nowMs / 1000 - 30 } }), nowMs, 60_000)).toBe(0)
+    expect(rateLimitWaitMs(limited({ limit: { resetMs: nowMs + 1500, reset: 0 } }), nowMs)).toBe(1500)
+    expect(rateLimitWaitMs(limited({ limit: { reset: nowMs / 1000 - 30 } }), nowMs)).toBe(0)
   })
-  it('gives up on builds_rate_limited, a reset too far away, or anything not a 429', () => {
-    expect(rateLimitWaitMs(limited({ code: 'builds_rate_limited', limit: { reset: nowMs / 1000 + 1 } }), nowMs, 60_000)).toBeUndefined()
-    expect(rateLimitWaitMs(limited({ limit: { reset: nowMs / 1000 + 3600 } }), nowMs, 60_000)).toBeUndefined()
-    expect(rateLimitWaitMs(new DatapubError('NOW_HTTP_500', 'x', { details: { status: 500, body: {} } }), nowMs, 60_000)).toBeUndefined()
+  it('gives up on builds_rate_limited, a 429 naming no reset, or anything not a 429', () => {
+    expect(rateLimitWaitMs(limited({ code: 'builds_rate_limited', limit: { reset: nowMs / 1000 + 1 } }), nowMs)).toBeUndefined()
+    expect(rateLimitWaitMs(limited({ code: 'rate_limited' }), nowMs)).toBeUndefined()
+    expect(rateLimitWaitMs(limited({ limit: { reset: nowMs / 1000 + 1 } }, 500), nowMs)).toBeUndefined()
+    expect(rateLimitWaitMs(new DatapubError('NOW_HTTP_429', 'x', { details: { status: 429, body: {} } }), nowMs)).toBeUndefined()
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseSettings, renderVercelApp } from '../src/render-vercel-app.js'
+import { parseSettings, renderVercelApp } from '../src/vercel/render-vercel-app.js'
 import { EXPECTED_INDEX_PY, EXPECTED_REQUIREMENTS, EXPECTED_VERCEL_JSON } from './expected-vercel-app.js'
 
 const base = { datasette: 'datasette', install: [], metadata: true, inspect: true, templates: false, plugins: false, staticMounts: [], settings: { force_https_urls: true }, crossdb: false }

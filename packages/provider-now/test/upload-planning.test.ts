@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { isDatapubError } from '@datapub/core/kit'
-import { hashFiles, type HashedFile } from '../src/hash-files.js'
-import { mapBounded } from '../src/map-bounded.js'
-import { planUploads } from '../src/plan-uploads.js'
-import { MAX_UPLOADS_IN_FLIGHT } from '../src/upload-files.js'
+import { hashFiles, type HashedFile } from '../src/shared/hash-files.js'
+import { mapBounded } from '@datapub/core/kit'
+import { planUploads } from '../src/shared/plan-uploads.js'
+import { MAX_UPLOADS_IN_FLIGHT } from '../src/shared/upload-files.js'
 import { makeContext, sha1 } from './make-context.js'
 
 const file = (name: string, sha: string, size = 1): HashedFile => ({ file: name, sha, size, mode: 0o100644, absolute: `/x/${name}` })

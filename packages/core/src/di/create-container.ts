@@ -4,7 +4,7 @@ import { createLogger } from '../log/logger.js'
 import { createHttpClient } from '../http/create-http-client.js'
 import { connectEngine } from '../image/connect-engine.js'
 import { ProviderRegistry } from '../provider/provider-registry.js'
-import { defaultPipelineServices } from '../publish/pipeline-services.js'
+import { defaultPipelineServices } from '../publish/stages/pipeline-services.js'
 
 export type ServiceOverrides = Partial<TokenMap>
 

@@ -1,9 +1,9 @@
 import type { InjectionToken } from 'tsyringe'
 import type { Logger } from '../log/logger.js'
 import type { HttpClientFactory } from '../http/create-http-client.js'
-import type { ContainerEngine } from '../image/container-engine.js'
+import type { ContainerEngine } from '../contract/container-engine.js'
 import type { ProviderRegistry } from '../provider/provider-registry.js'
-import type { PipelineServices } from '../publish/pipeline-services.js'
+import type { PipelineServices } from '../publish/stages/pipeline-services.js'
 
 /** Typed tokens for everything the composition root wires. Interfaces only: no concrete types leak. */
 export const Tokens = {

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   REGISTRY_ERROR: 'host',
   HTTP_ERROR: 'host',
   HTTP_TIMEOUT: 'host',
+  /** A poll (waitUntil) passed its deadline before the host finished. */
+  WAIT_TIMEOUT: 'host',
   DEPLOY_FAILED: 'host',
   DEPLOYMENT_NOT_FOUND: 'user',
   DEPLOY_UNHEALTHY: 'user',

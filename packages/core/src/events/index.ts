@@ -8,5 +8,5 @@ export {
   type EventInput,
   type Emit,
   type DeploymentResult,
-} from './publish-event.js'
+} from '../contract/publish-event.js'
 export { EventChannel } from './event-channel.js'

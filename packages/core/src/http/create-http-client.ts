@@ -1,6 +1,8 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
-import { DatapubError } from '../errors/datapub-error.js'
-import { redactText, registerSecret } from './redact.js'
+import { registerSecret } from './redact.js'
+import { sleep } from '../async/sleep.js'
+import type { HttpError } from './http-error.js'
+import { createHttpError } from './create-http-error.js'
 import { retryDelayMs, isRetryable, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.js'
 
 export interface HttpClientOptions {
@@ -67,47 +69,28 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
   return client
 }
 
-export function toHttpError(error: AxiosError, provider?: string): DatapubError {
-  const status = error.response?.status
-  const method = (error.config?.method ?? 'get').toUpperCase()
-  const url = redactText(`${error.config?.baseURL ?? ''}${error.config?.url ?? ''}`)
-  const prefix = provider === undefined ? 'HTTP' : `${provider.toUpperCase().replace(/-/g, '_')}_HTTP`
-  const body = error.response?.data
-  const detail = extractMessage(body)
-  if (status === undefined) {
-    const timedOut = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT'
-    return new DatapubError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_ERROR', `${method} ${url} failed: ${timedOut ? 'timed out' : (error.code ?? error.message)}.`, {
-      fault: 'host',
-      ...(provider === undefined ? {} : { provider }),
-      hint: 'Check the network and the API URL, then retry.',
-      details: { method, url, code: error.code },
-    })
-  }
-  const fault = status === 401 || status === 403 || status === 404 || status === 409 || status === 422 || status === 400 || status === 402 ? 'user' : 'host'
-  return new DatapubError(`${prefix}_${status}`, `${method} ${url} answered ${status}${detail ? `: ${detail}` : ''}.`, {
-    fault,
+export function toHttpError(error: AxiosError, provider?: string): HttpError {
+  const answered = error.response
+  return createHttpError({
+    method: error.config?.method ?? 'get',
+    url: `${error.config?.baseURL ?? ''}${error.config?.url ?? ''}`,
     ...(provider === undefined ? {} : { provider }),
-    hint: status === 401 || status === 403 ? 'Check the token or credentials and their permissions.' : status === 429 ? 'The host is rate limiting; wait and retry.' : undefined,
-    details: { method, url, status, body: typeof body === 'object' ? body : undefined },
-  } as never)
-}
-
-function extractMessage(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.slice(0, 300)
-  if (typeof body !== 'object' || body === null) return undefined
-  const b = body as Record<string, unknown>
-  const err = (b.error ?? b) as Record<string, unknown> | string
-  if (typeof err === 'string') return err
-  const message = err.message ?? b.message ?? b.id
-  return typeof message === 'string' ? message : undefined
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true })
+    ...(answered === undefined ? { networkMessage: error.message, ...(error.code === undefined ? {} : { networkCode: error.code }) } : { status: answered.status, headers: plainHeaders(answered.headers), body: answered.data }),
   })
 }
+
+/** Axios headers as a plain object of lower-case names to strings (repeated headers joined). */
+export function plainHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (typeof headers !== 'object' || headers === null) return out
+  const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? (headers as { toJSON(): object }).toJSON() : headers
+  for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
+    if (value === undefined || value === null) continue
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value)
+  }
+  return out
+}
+
+
 
 export type { AxiosInstance, AxiosRequestConfig }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import { analyzeLayers, type AnalyzeOptions } from './analyze-layers.js'
-import type { ContainerEngine } from './container-engine.js'
+import type { ContainerEngine } from '../contract/container-engine.js'
 import type { ImageReport } from './image-report.js'
 import { readImageArchive } from './read-image-archive.js'
 

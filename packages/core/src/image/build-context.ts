@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import type { PublishSpec } from '../publish/publish-spec.js'
+import type { PublishSpec } from '../contract/publish-spec.js'
 
 export interface ContextDatabase {
   /** Database name as Datasette shows it; the file in the image is `<name>.db`. */

@@ -1,6 +1,6 @@
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import type { BuildContext } from './build-context.js'
-import type { ContainerEngine } from './container-engine.js'
+import type { ContainerEngine } from '../contract/container-engine.js'
 
 export interface BuildImageOptions {
   tag: string

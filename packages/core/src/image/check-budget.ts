@@ -1,5 +1,5 @@
 import { DatapubError } from '../errors/datapub-error.js'
-import type { Limit, ProviderLimits } from '../provider/provider-types.js'
+import type { Limit, ProviderLimits } from '../contract/provider-types.js'
 import type { ImageReport, PathSize } from './image-report.js'
 
 export type BudgetLimit = 'imageBytes' | 'fileBytes' | 'bundleBytes'

@@ -1,6 +1,6 @@
 import { DatapubError } from '../errors/datapub-error.js'
 import { redactText } from '../http/redact.js'
-import type { ContainerEngine } from './container-engine.js'
+import type { ContainerEngine } from '../contract/container-engine.js'
 
 export interface ConnectEngineOptions {
   env?: Readonly<Record<string, string | undefined>>

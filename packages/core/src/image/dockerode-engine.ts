@@ -2,7 +2,7 @@ import Docker from 'dockerode'
 import type { Readable } from 'node:stream'
 import { DatapubError } from '../errors/datapub-error.js'
 import { redactText } from '../http/redact.js'
-import type { BuildOptions, BuildResult, ContainerEngine, ContainerInfo, ImageInfo, RunOptions } from './container-engine.js'
+import type { BuildOptions, BuildResult, ContainerEngine, ContainerInfo, ImageInfo, RunOptions } from '../contract/container-engine.js'
 import { demuxDockerLogs } from './demux-docker-logs.js'
 
 const LOG_KEEP = 200

@@ -1,4 +1,4 @@
-import type { PublishSpec } from '../publish/publish-spec.js'
+import type { PublishSpec } from '../contract/publish-spec.js'
 import type { RecipeInput } from './recipe-input.js'
 
 /** Compilers for plugins without wheels; Datasette itself and the stand-in need none. */

@@ -1,5 +1,5 @@
 import { DatapubError } from '../errors/datapub-error.js'
-import type { AnyProviderDefinition } from '../provider/provider-types.js'
+import type { AnyProviderDefinition } from '../contract/provider-types.js'
 
 /**
  * Checks an image against the target's `imageBytes` limit before anything is uploaded.

@@ -1,6 +1,6 @@
 import { DatapubError } from '../errors/datapub-error.js'
 import { isRegisteredSecret } from '../http/redact.js'
-import type { DeploymentDescriptor } from '../provider/provider-types.js'
+import type { DeploymentDescriptor } from '../contract/provider-types.js'
 
 // Option keys that only ever hold credentials: their presence alone means a value leaked in.
 const SECRET_KEYS = /^(api[_-]?key|token|password|passwd|secret|client[_-]?secret|private[_-]?key|credentials?|auth)$/i

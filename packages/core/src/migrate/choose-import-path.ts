@@ -1,4 +1,4 @@
-import type { ArtifactKind, DeploymentDescriptor } from '../provider/provider-types.js'
+import type { ArtifactKind, DeploymentDescriptor } from '../contract/provider-types.js'
 
 /** How an import gets the deployment onto the target, cheapest first. */
 export type ImportPath = 'reuse-engine' | 'push-engine' | 'copy' | 'load' | 'rebuild' | 'rebuild-context'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { DatapubError } from '../errors/datapub-error.js'
-import type { DeploymentDescriptor } from '../provider/provider-types.js'
+import type { DeploymentDescriptor } from '../contract/provider-types.js'
 
 export const DESCRIPTOR_SCHEMA = 'datapub.deployment/v1' as const
 

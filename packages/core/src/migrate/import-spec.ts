@@ -1,4 +1,4 @@
-import type { PublishSpec } from '../publish/publish-spec.js'
+import type { PublishSpec } from '../contract/publish-spec.js'
 
 /**
  * The PublishSpec a provider's deploy sees on import. Nothing is built from it (the image or

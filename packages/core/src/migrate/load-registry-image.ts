@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { pack } from 'tar-stream'
 import { DatapubError } from '../errors/datapub-error.js'
-import type { ContainerEngine } from '../image/container-engine.js'
+import type { ContainerEngine } from '../contract/container-engine.js'
 import type { RegistryClient } from '../registry/registry-client.js'
 import type { ImageManifest } from '../registry/image-manifest.js'
 

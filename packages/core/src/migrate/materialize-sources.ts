@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { DatapubError } from '../errors/datapub-error.js'
 import { listTree } from '../image/deterministic-tar.js'
-import type { DeploymentDescriptor } from '../provider/provider-types.js'
+import type { DeploymentDescriptor } from '../contract/provider-types.js'
 
 /** The optional provider capability that downloads a deployment's recorded input files (e.g. Now v1's file API). */
 export type FetchSource = (file: string, signal?: AbortSignal) => Promise<Readable>

@@ -1,7 +1,7 @@
 import { createContainer } from '../di/create-container.js'
 import { isDatapubError } from '../errors/datapub-error.js'
 import { toDatapubError } from '../errors/to-datapub-error.js'
-import type { AnyProviderDefinition } from '../provider/provider-types.js'
+import type { AnyProviderDefinition } from '../contract/provider-types.js'
 import { migrateDeployment, type MigrateRequest, type MigrateResult } from './migrate-deployment.js'
 import { MigrationJournal, type JournalItem, type JournalState } from './migration-journal.js'
 import { splitRef, type BatchItem } from './parse-batch-list.js'

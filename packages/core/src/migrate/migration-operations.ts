@@ -1,4 +1,4 @@
-import type { ProviderOperations } from '../provider/provider-types.js'
+import type { ProviderOperations } from '../contract/provider-types.js'
 
 /** The operations migration uses; `fetchSource` and `assignAliases` are the contract's optional ones. */
 export type MigrationOperations = ProviderOperations

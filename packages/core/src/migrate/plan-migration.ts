@@ -1,4 +1,4 @@
-import type { AnyProviderDefinition, ArtifactKind, DeploymentDescriptor } from '../provider/provider-types.js'
+import type { AnyProviderDefinition, ArtifactKind, DeploymentDescriptor } from '../contract/provider-types.js'
 import { chooseImportPath } from './choose-import-path.js'
 
 export type MigrationStepName = 'export' | 'secrets' | 'import' | 'verify' | 'switch' | 'destroy-source'

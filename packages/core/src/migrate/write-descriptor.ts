@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { DatapubError } from '../errors/datapub-error.js'
-import type { DeploymentDescriptor } from '../provider/provider-types.js'
+import type { DeploymentDescriptor } from '../contract/provider-types.js'
 import { assertNoSecretValues } from './assert-no-secret-values.js'
 import { parseDescriptor, type ParsedDescriptor } from './descriptor-schema.js'
 

@@ -1,5 +1,5 @@
 import { DatapubError } from '../errors/datapub-error.js'
-import { PROVIDER_API_VERSION, type AnyProviderDefinition } from './provider-types.js'
+import { PROVIDER_API_VERSION, type AnyProviderDefinition } from '../contract/provider-types.js'
 
 export const PROVIDER_NAME_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
 const ACCEPTS = new Set(['image', 'context', 'bundle'])

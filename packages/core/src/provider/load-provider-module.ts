@@ -3,7 +3,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DatapubError } from '../errors/datapub-error.js'
 import { assertProviderShape } from './assert-provider-shape.js'
-import type { AnyProviderDefinition } from './provider-types.js'
+import type { AnyProviderDefinition } from '../contract/provider-types.js'
 
 export type ImportModule = (specifier: string) => Promise<Record<string, unknown>>
 

@@ -5,7 +5,7 @@ import { loadProviderModule, type ImportModule } from './load-provider-module.js
 import { discoverPlugins, type DiscoveredPlugin } from './discover-plugins.js'
 import { didYouMean } from '../errors/did-you-mean.js'
 import { isDatapubError } from '../errors/datapub-error.js'
-import type { AnyProviderDefinition } from './provider-types.js'
+import type { AnyProviderDefinition } from '../contract/provider-types.js'
 
 export interface ProviderRegistryOptions {
   /** Resolves package names and paths relative to this directory (a plugin installed in the user's project). */

@@ -4,17 +4,17 @@ import path from 'node:path'
 import { DatapubError } from '../errors/datapub-error.js'
 import { toDatapubError } from '../errors/to-datapub-error.js'
 import { EventChannel } from '../events/event-channel.js'
-import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../events/publish-event.js'
+import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
 import { createContainer, type ServiceOverrides } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
 import type { ServiceContainer } from '../di/service-container.js'
-import type { ProviderOptionsOf, ProviderRef } from '../provider/provider-types.js'
-import type { CommonOptionsInput } from './common-options.js'
-import { collectPublish } from './collect-publish.js'
-import { prepareDatabases } from './prepare-databases.js'
-import { engineBuild } from './engine-build.js'
+import type { ProviderOptionsOf, ProviderRef } from '../contract/provider-types.js'
+import type { CommonOptionsInput } from './spec/common-options.js'
+import { collectPublish } from './stages/collect-publish.js'
+import { prepareDatabases } from './stages/prepare-databases.js'
+import { engineBuild } from './stages/engine-build.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
-import { explainVerifyFailure } from './explain-verify-failure.js'
+import { explainVerifyFailure } from './stages/explain-verify-failure.js'
 import { withResult, type ResultStream } from './with-result.js'
 
 export interface PublishRequest<P extends ProviderRef = ProviderRef> {
@@ -103,7 +103,7 @@ async function* runPipeline(request: PublishRequest): AsyncGenerator<PublishEven
       // --builder append writes data layers onto a prebuilt runtime image; it answers undefined
       // when it cannot run for this provider, and the engine path runs instead.
       const appended = accepts === 'image' && spec.builder === 'append'
-        ? await (await import('./append-build.js')).appendBuild({ ...build, databaseFiles: prepared.databases.map((d) => `${d.name}.db`), work, env: services.resolve(Tokens.Env) })
+        ? await (await import('./stages/append-build.js')).appendBuild({ ...build, databaseFiles: prepared.databases.map((d) => `${d.name}.db`), work, env: services.resolve(Tokens.Env) })
         : undefined
       const artifact = appended ?? (await engineBuild({ ...build, accepts }))
 

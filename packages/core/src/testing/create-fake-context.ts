@@ -1,9 +1,9 @@
 import { createHttpClient, type HttpClientFactory } from '../http/create-http-client.js'
 import { createLogger } from '../log/logger.js'
-import type { EventInput } from '../events/publish-event.js'
-import type { ContainerEngine } from '../image/container-engine.js'
+import type { EventInput } from '../contract/publish-event.js'
+import type { ContainerEngine } from '../contract/container-engine.js'
 import { DatapubError } from '../errors/datapub-error.js'
-import type { ProviderContext } from '../provider/provider-types.js'
+import type { ProviderContext } from '../contract/provider-types.js'
 
 export interface FakeContextOptions {
   env?: Record<string, string | undefined>

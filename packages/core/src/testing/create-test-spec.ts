@@ -1,4 +1,4 @@
-import type { PublishSpec } from '../publish/publish-spec.js'
+import type { PublishSpec } from '../contract/publish-spec.js'
 
 /** A valid PublishSpec with neutral defaults, for provider tests that call deploy() directly. */
 export function createTestSpec(name: string, extra: Partial<PublishSpec> = {}): PublishSpec {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { bindSignals } from '../provider/bind-signals.js'
 import { assertProviderShape } from '../provider/assert-provider-shape.js'
 import { isDatapubError } from '../errors/datapub-error.js'
-import type { AnyProviderDefinition, DeployInput, ProviderContext, ProviderOperations } from '../provider/provider-types.js'
+import type { AnyProviderDefinition, DeployInput, ProviderContext, ProviderOperations } from '../contract/provider-types.js'
 import { createFakeContext, type FakeContextOptions } from './create-fake-context.js'
 import { createTestSpec } from './create-test-spec.js'
-import type { DeploymentResult, EventInput } from '../events/publish-event.js'
+import type { DeploymentResult, EventInput } from '../contract/publish-event.js'
 
 export interface ConformanceLifecycle {
   /** Sets up the host (nock scopes, a real engine...) for one full lifecycle; returns what deploy gets. */
@@ -68,7 +69,7 @@ export function describeProviderConformance(definition: AnyProviderDefinition, s
 
     it('creates every operation', async () => {
       const { context } = createFakeContext(definition.options.parse(setup.validOptions), { provider: definition.name })
-      const ops = await definition.create(context as ProviderContext<never>)
+      const ops = bindSignals(await definition.create(context as ProviderContext<never>), context.signal)
       for (const op of OPERATIONS) expect(typeof ops[op], op).toBe('function')
     })
 
@@ -78,7 +79,7 @@ export function describeProviderConformance(definition: AnyProviderDefinition, s
         const prepared = await badAuth()
         try {
           const fake = createFakeContext(definition.options.parse(prepared.options), { provider: definition.name, ...prepared.context })
-          const ops = await definition.create(fake.context as ProviderContext<never>)
+          const ops = bindSignals(await definition.create(fake.context as ProviderContext<never>), fake.context.signal)
           const error = await ops.checkAuth().then(() => undefined, (e: unknown) => e)
           expect(isDatapubError(error), String(error)).toBe(true)
           expect((error as { fault: string }).fault).toBe('user')
@@ -95,7 +96,7 @@ export function describeProviderConformance(definition: AnyProviderDefinition, s
         const prepared = await lifecycle.prepare()
         try {
           const fake = createFakeContext(definition.options.parse(prepared.options), { provider: definition.name, ...prepared.context })
-          const ops: ProviderOperations = await definition.create(fake.context as ProviderContext<never>)
+          const ops: ProviderOperations = bindSignals(await definition.create(fake.context as ProviderContext<never>), fake.context.signal)
           await ops.checkAuth()
           const deployed: DeploymentResult = await ops.deploy({ ...(prepared.deploy as DeployInput), spec: prepared.deploy.spec ?? createTestSpec(prepared.deploy.name), signal: new AbortController().signal })
           expect(deployed.provider).toBe(definition.name)

@@ -1,4 +1,4 @@
-import type { PublishEvent } from '../events/publish-event.js'
+import type { PublishEvent } from '../contract/publish-event.js'
 import { isDatapubError, type DatapubError } from '../errors/datapub-error.js'
 
 export interface RecordedRun<R> {

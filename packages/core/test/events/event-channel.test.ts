@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { EventChannel } from '../../src/events/event-channel.js'
-import { PUBLISH_EVENT_TYPES, STAGES } from '../../src/events/publish-event.js'
+import { PUBLISH_EVENT_TYPES, STAGES } from '../../src/contract/publish-event.js'
 
 describe('EventChannel', () => {
   it('delivers items pushed before and while the consumer waits, in order, then ends on close', async () => {

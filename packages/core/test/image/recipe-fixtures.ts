@@ -1,4 +1,4 @@
-import type { PublishSpec } from '../../src/publish/publish-spec.js'
+import type { PublishSpec } from '../../src/contract/publish-spec.js'
 import type { RecipeInput } from '../../src/image/recipe-input.js'
 import { createTestSpec } from '../../src/testing/create-test-spec.js'
 

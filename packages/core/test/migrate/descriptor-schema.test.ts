@@ -4,7 +4,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { registerSecret } from '../../src/http/redact.js'
 import { assertNoSecretValues, parseDescriptor, readDescriptor, writeDescriptor } from '../../src/migrate/index.js'
-import type { DeploymentDescriptor } from '../../src/provider/provider-types.js'
+import type { DeploymentDescriptor } from '../../src/contract/provider-types.js'
 
 const valid: DeploymentDescriptor = {
   schema: 'datapub.deployment/v1',

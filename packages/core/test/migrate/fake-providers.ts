@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { createContainer } from '../../src/di/create-container.js'
 import { defineProvider } from '../../src/provider/define-provider.js'
 import { ProviderRegistry } from '../../src/provider/provider-registry.js'
-import type { DeployInput } from '../../src/provider/provider-types.js'
+import type { DeployInput } from '../../src/contract/provider-types.js'
 
 /**
  * Two in-process providers for migration tests: a source whose deployments are served by

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { materializeSources } from '../../src/migrate/materialize-sources.js'
 import { chooseImportPath } from '../../src/migrate/index.js'
-import type { DeploymentDescriptor } from '../../src/provider/provider-types.js'
+import type { DeploymentDescriptor } from '../../src/contract/provider-types.js'
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex')
 const FILES = { Dockerfile: 'FROM scratch\n', 'data/birds.db': 'sqlite bytes' }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ProviderRegistry, pluginCandidates } from '../../src/provider/provider-registry.js'
 import { defineProvider } from '../../src/provider/define-provider.js'
-import type { AnyProviderDefinition } from '../../src/provider/provider-types.js'
+import type { AnyProviderDefinition } from '../../src/contract/provider-types.js'
 
 const ops = {
   checkAuth: async () => ({}),

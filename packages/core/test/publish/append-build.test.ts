@@ -4,7 +4,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { publish } from '../../src/publish/run-publish.js'
 import { recordEvents } from '../../src/testing/record-events.js'
-import type { DeployInput, PushTarget } from '../../src/provider/provider-types.js'
+import type { DeployInput, PushTarget } from '../../src/contract/provider-types.js'
 import { fakeAppendPipeline, fakeEngine, imageProvider } from './append-fakes.js'
 
 let dir: string

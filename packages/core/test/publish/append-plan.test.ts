@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { planPublish } from '../../src/publish/plan-publish.js'
-import { resolveBuilder } from '../../src/publish/resolve-builder.js'
-import type { PushTarget } from '../../src/provider/provider-types.js'
+import { planPublish } from '../../src/publish/plan/plan-publish.js'
+import { resolveBuilder } from '../../src/publish/spec/resolve-builder.js'
+import type { PushTarget } from '../../src/contract/provider-types.js'
 import { fakeAppendPipeline, imageProvider } from './append-fakes.js'
 
 let dir: string

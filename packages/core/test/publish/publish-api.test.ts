@@ -4,12 +4,12 @@ import path from 'node:path'
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod'
 import { publish, type PublishRun } from '../../src/publish/run-publish.js'
-import { planPublish } from '../../src/publish/plan-publish.js'
-import { listDeployments } from '../../src/publish/manage-deployments.js'
+import { planPublish } from '../../src/publish/plan/plan-publish.js'
+import { listDeployments } from '../../src/publish/manage/manage-deployments.js'
 import { defineProvider } from '../../src/provider/define-provider.js'
 import { DatapubError, isDatapubError } from '../../src/errors/datapub-error.js'
-import type { PublishEvent } from '../../src/events/publish-event.js'
-import type { ProviderOptionsOf } from '../../src/provider/provider-types.js'
+import type { PublishEvent } from '../../src/contract/publish-event.js'
+import type { ProviderOptionsOf } from '../../src/contract/provider-types.js'
 
 let dir: string
 beforeAll(async () => {

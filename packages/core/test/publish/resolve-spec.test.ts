@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, writeFile, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { resolvePublishSpec } from '../../src/publish/resolve-spec.js'
+import { resolvePublishSpec } from '../../src/publish/spec/resolve-spec.js'
 import { redactText } from '../../src/http/redact.js'
 
 let dir: string

@@ -1,0 +1,70 @@
+import type { BuildContext } from '../../image/build-context.js'
+import type { ContainerEngine } from '../../contract/container-engine.js'
+import type { Emit, Stage } from '../../contract/publish-event.js'
+import type { AnyProviderDefinition, Artifact, ArtifactKind, ImageArtifact, ProviderOperations } from '../../contract/provider-types.js'
+import type { PipelineServices } from './pipeline-services.js'
+import type { PublishSpec } from '../../contract/publish-spec.js'
+
+export interface EngineBuildInput {
+  spec: PublishSpec
+  definition: AnyProviderDefinition
+  operations: ProviderOperations
+  accepts: ArtifactKind
+  context: BuildContext
+  pipeline: PipelineServices
+  engine: () => Promise<ContainerEngine>
+  emit: Emit
+  stage: <T>(name: Stage, title: string, work: () => Promise<T>) => Promise<T>
+  skip: (name: Stage, reason: string) => void
+  signal: AbortSignal
+}
+
+/**
+ * The build, analyze and push stages with a Docker engine. Image providers always build; a
+ * provider that builds from the context itself but declares an image limit gets a local build
+ * to check that limit when an engine is at hand. Returns what deploy receives.
+ */
+export async function engineBuild(input: EngineBuildInput): Promise<Artifact> {
+  const { spec, definition, operations, accepts, context, pipeline, emit, stage, skip, signal } = input
+  const limits = definition.limits
+  const sized = limits.imageBytes !== undefined || limits.fileBytes !== undefined
+  const fromContext: Artifact = accepts === 'bundle' ? { kind: 'bundle', dir: context.dir, files: context.files } : { kind: 'context', dir: context.dir, files: context.files }
+  const engine = accepts === 'image' ? await input.engine() : sized && accepts === 'context' ? await input.engine().catch(() => undefined) : undefined
+  if (engine === undefined) {
+    skip('build', `${definition.title} builds from the context itself`)
+    skip('analyze', 'no local image to analyse')
+    skip('push', 'nothing to push')
+    return fromContext
+  }
+
+  const built: ImageArtifact = await stage('build', accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
+    const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
+    const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
+    const image = await pipeline.buildImage(engine, context, { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
+    emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
+    return { kind: 'image', ref: image.tag, imageId: image.imageId }
+  })
+
+  if (sized) {
+    await stage('analyze', `Checking the image against ${definition.title}'s limits`, async () => {
+      // Layers of the runtime base are the host's problem, not prunable leftovers of ours.
+      const baseDiffIds = await engine.inspectImage(spec.image.runtimeImage).then((i) => i.layers, () => [])
+      const report = await pipeline.analyzeImage({ engine, ref: built.ref }, { baseDiffIds })
+      const budget = limits.imageBytes?.value
+      emit({ type: 'image:analyzed', bytes: report.totalBytes, layers: report.layers.length, ...(budget === undefined ? {} : { budgetBytes: budget }) })
+      await pipeline.assertWithinBudget(report, limits, definition.name)
+    })
+  } else skip('analyze', `${definition.title} sets no size limits`)
+
+  if (accepts !== 'image') return skip('push', 'nothing to push'), fromContext
+  if (operations.pushTarget === undefined) return skip('push', `${definition.title} runs images from the engine that built them`), built
+  const pushTarget = operations.pushTarget.bind(operations)
+  return stage('push', `Pushing the image to ${definition.title}`, async () => {
+    const target = await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)
+    const pushed = await pipeline.pushEngineImage(engine, built.ref, target, {
+      signal,
+      onProgress: (p) => emit({ type: 'push:progress', ref: `${target.registry}/${target.repository}`, sentBytes: p.sentBytes, totalBytes: p.totalBytes }),
+    })
+    return { ...pushed, ...(built.imageId === undefined ? {} : { imageId: built.imageId }) }
+  })
+}

@@ -1,0 +1,51 @@
+import type { csvsToSqlite, inspectDatabase, writeInspectFile, assertSqliteDatabase } from '../../data/index.js'
+import type { createBuildContext, buildImage, analyzeImage, assertWithinBudget } from '../../image/index.js'
+import type { pushEngineImage } from './push-engine-image.js'
+import { defaultAppendServices } from './append-services.js'
+import type { verifyDeployment } from './verify-deployment.js'
+import type { buildAppendImage } from '../../image/append/build-append-image.js'
+import type { pushAppendImage } from '../../image/append/push-append-image.js'
+import type { writeDockerArchive } from '../../image/append/write-docker-archive.js'
+import type { RegistryClient, RegistryClientOptions } from '../../registry/registry-client.js'
+
+/**
+ * The stage implementations the runner calls. Defaults load their modules on first use, so a
+ * dry run or a bundle provider never loads the image code; tests replace any of them.
+ */
+export interface PipelineServices {
+  csvsToSqlite: typeof csvsToSqlite
+  inspectDatabase: typeof inspectDatabase
+  writeInspectFile: typeof writeInspectFile
+  assertSqliteDatabase: typeof assertSqliteDatabase
+  createBuildContext: typeof createBuildContext
+  buildImage: typeof buildImage
+  analyzeImage: typeof analyzeImage
+  assertWithinBudget: (...args: Parameters<typeof assertWithinBudget>) => Promise<void>
+  pushEngineImage: typeof pushEngineImage
+  verifyDeployment: typeof verifyDeployment
+  // The append builder's seams. Optional so that replacements written before it still type-check;
+  // an absent one falls back to the default (see append-services.ts).
+  /** Every registry call of the append builder goes through a client made here. */
+  createRegistryClient?: (options: RegistryClientOptions) => Promise<RegistryClient>
+  buildAppendImage?: typeof buildAppendImage
+  pushAppendImage?: typeof pushAppendImage
+  writeDockerArchive?: typeof writeDockerArchive
+}
+
+export function defaultPipelineServices(): PipelineServices {
+  const data = () => import('../../data/index.js')
+  const image = () => import('../../image/index.js')
+  return {
+    csvsToSqlite: async (...args) => (await data()).csvsToSqlite(...args),
+    inspectDatabase: async (...args) => (await data()).inspectDatabase(...args),
+    writeInspectFile: async (...args) => (await data()).writeInspectFile(...args),
+    assertSqliteDatabase: async (...args) => (await data()).assertSqliteDatabase(...args),
+    createBuildContext: async (...args) => (await image()).createBuildContext(...args),
+    buildImage: async (...args) => (await image()).buildImage(...args),
+    analyzeImage: async (...args) => (await image()).analyzeImage(...args),
+    assertWithinBudget: async (...args) => (await image()).assertWithinBudget(...args),
+    pushEngineImage: async (...args) => (await import('./push-engine-image.js')).pushEngineImage(...args),
+    verifyDeployment: async (...args) => (await import('./verify-deployment.js')).verifyDeployment(...args),
+    ...defaultAppendServices(),
+  }
+}

@@ -1,0 +1,143 @@
+import { DatapubError, defineProvider, type DeploymentDescriptor, type DeploymentSummary, type KitHttpClient } from '@datapub/core/kit'
+import { assignAlias } from '../shared/assign-alias.js'
+import { checkToken } from '../shared/check-token.js'
+import { createApiClient } from '../shared/create-api-client.js'
+import { missingToken } from '../shared/resolve-token.js'
+import { deployNow } from './deploy-now.js'
+import { envNamesFromMeta } from '../shared/env-names-meta.js'
+import { mapApiError } from '../shared/map-api-error.js'
+import { nowOptionsSchema, type NowOptions } from './now-options.js'
+import { NOW_IMAGE_LIMIT_BYTES } from './wait-for-now.js'
+
+interface NowDeployment {
+  uid?: string
+  id?: string
+  url?: string
+  name?: string
+  state?: string
+  readyState?: string
+  created?: number | string
+  type?: string
+  meta?: Record<string, unknown>
+  env?: unknown
+  scale?: unknown
+}
+
+/** Zeit Now v1: Docker deployments the host builds from the uploaded context (host-apis.md §1). */
+export const now = defineProvider({
+  name: 'now',
+  apiVersion: 1,
+  title: 'Zeit Now v1 (Docker deployments)',
+  description: 'Uploads the build context to Now v1, which builds and runs the Docker image (historical API, also served by api.vercel.com).',
+  options: nowOptionsSchema,
+  accepts: 'context',
+  missingCredentials: (options, env) => missingToken(options.token, env, ['NOW_TOKEN', 'VERCEL_TOKEN']),
+  limits: {
+    imageBytes: {
+      value: NOW_IMAGE_LIMIT_BYTES,
+      source: 'Now serverless Docker (cloud v2, from Aug 2018; every plan, free included): "The built image size (…) exceeds the 100MiB limit" — vercel/vercel#1523, datasette #366; host-apis.md §1',
+    },
+    fileBytes: { value: 5 * 1024 * 1024, source: 'Now OSS (free) plan per-file limit, pricing page July 2018 (1 MB in Dec 2017, vercel/vercel#1038); host-apis.md §1' },
+  },
+  create(context) {
+    const options = context.options as NowOptions
+    const http = createApiClient(context, 'now', ['NOW_TOKEN', 'VERCEL_TOKEN'])
+    const get = async (id: string, signal: AbortSignal): Promise<NowDeployment> => {
+      try {
+        return (await http().request<NowDeployment>({ method: 'GET', path: `/v3/now/deployments/${encodeURIComponent(id)}`, signal })).body
+      } catch (error) {
+        throw mapApiError(error, 'now', `Deployment ${id}`)
+      }
+    }
+    return {
+      checkAuth: async (signal) => checkToken(http(), 'now', signal),
+      deploy: (input) => deployNow(http(), input, options, context.emit),
+      async status(id, signal) {
+        return summarize(await get(id, signal), id)
+      },
+      async list(signal) {
+        try {
+          const { body } = await http().request<{ deployments?: NowDeployment[] }>({ method: 'GET', path: '/v2/now/deployments', signal })
+          return (body.deployments ?? []).map((d) => summarize(d))
+        } catch (error) {
+          throw mapApiError(error, 'now', 'Listing deployments')
+        }
+      },
+      async destroy(id, signal) {
+        try {
+          await http().request({ method: 'DELETE', path: `/now/deployments/${encodeURIComponent(id)}`, query: { hard: 1 }, signal })
+        } catch (error) {
+          throw mapApiError(error, 'now', `Deleting deployment ${id}`)
+        }
+      },
+      async assignAliases(id, aliases, signal) {
+        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(id)}/aliases`, alias, signal)
+        return aliases
+      },
+      async rollback(id, signal) {
+        // v1 has no rollback: move this deployment's aliases back to the previous ready one.
+        const current = await get(id, signal)
+        const aliases = await listAliases(http(), id, signal)
+        if (aliases.length === 0) {
+          throw new DatapubError('NOW_ROLLBACK_NO_ALIAS', `Deployment ${id} has no alias, so there is nothing to point back.`, {
+            fault: 'user',
+            provider: 'now',
+            hint: 'Now v1 rolls back by re-aliasing; publish with --alias to make rollback possible.',
+          })
+        }
+        const { body } = await http()
+          .request<{ deployments?: NowDeployment[] }>({ method: 'GET', path: '/v2/now/deployments', query: { app: current.name }, signal })
+          .catch((error: unknown) => Promise.reject(mapApiError(error, 'now', 'Listing deployments')))
+        const previous = (body.deployments ?? [])
+          .filter((d) => idOf(d) !== id && (d.state ?? d.readyState) === 'READY' && Number(d.created ?? 0) < Number(current.created ?? Infinity))
+          .sort((a, b) => Number(b.created ?? 0) - Number(a.created ?? 0))[0]
+        if (previous === undefined) {
+          throw new DatapubError('NOW_NO_PREVIOUS_DEPLOYMENT', `No earlier ready deployment of ${current.name ?? id} to roll back to.`, { fault: 'user', provider: 'now' })
+        }
+        const previousId = idOf(previous)!
+        for (const alias of aliases) await assignAlias(http(), 'now', `/now/deployments/${encodeURIComponent(previousId)}/aliases`, alias, signal)
+        return { provider: 'now', id: previousId, name: previous.name ?? current.name ?? previousId, url: `https://${aliases[0]}` }
+      },
+      async export(id, signal) {
+        const d = await get(id, signal)
+        const aliases = await listAliases(http(), id, signal)
+        const url = aliases[0] ?? d.url
+        const descriptor: DeploymentDescriptor = {
+          schema: 'datapub.deployment/v1',
+          provider: 'now',
+          id,
+          name: d.name ?? id,
+          ...(url === undefined ? {} : { url: `https://${url}` }),
+          aliases,
+          options: { cloud: options.cloud, public: options.public, ...(options.scope === undefined ? {} : { scope: options.scope }) },
+          envNames: envNamesFromMeta(d.meta, d.env),
+        }
+        return descriptor
+      },
+    }
+  },
+})
+
+async function listAliases(http: KitHttpClient, id: string, signal: AbortSignal): Promise<string[]> {
+  try {
+    const { body } = await http.request<{ aliases?: Array<{ alias?: string } | string> }>({ method: 'GET', path: `/now/deployments/${encodeURIComponent(id)}/aliases`, signal })
+    return (body.aliases ?? []).map((a) => (typeof a === 'string' ? a : a.alias)).filter((a): a is string => typeof a === 'string')
+  } catch (error) {
+    throw mapApiError(error, 'now', `Aliases of ${id}`)
+  }
+}
+
+function idOf(d: NowDeployment): string | undefined {
+  return d.uid ?? d.id
+}
+
+function summarize(d: NowDeployment, fallbackId?: string): DeploymentSummary {
+  const created = d.created === undefined ? undefined : new Date(Number(d.created)).toISOString()
+  return {
+    id: idOf(d) ?? fallbackId ?? 'unknown',
+    name: d.name ?? idOf(d) ?? fallbackId ?? 'unknown',
+    state: d.state ?? d.readyState ?? 'UNKNOWN',
+    ...(d.url === undefined ? {} : { url: `https://${d.url}` }),
+    ...(created === undefined ? {} : { createdAt: created }),
+  }
+}
