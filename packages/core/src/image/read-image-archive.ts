@@ -3,7 +3,7 @@ import path from 'node:path'
 import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
-import { extract } from 'tar-stream'
+import { tarStream } from '../util/tar-stream.js'
 import { DatapubError } from '../errors/datapub-error.js'
 import type { ImageConfigSummary } from './analyze-layers.js'
 import type { LayerEntry, ParsedLayer } from './image-report.js'
@@ -35,7 +35,7 @@ export async function readImageArchive(source: Readable, options: { estimateComp
   const layerFiles = new Map<string, ParsedLayer>()
   const links = new Map<string, string>()
   const warnings: string[] = []
-  const ex = extract()
+  const ex = tarStream().extract()
   const feeding = pipeline(source, ex).catch((error: Error) => {
     throw new DatapubError('IMAGE_NOT_FOUND', `The image archive could not be read: ${error.message}`, { cause: error, hint: 'Check that the reference names an image the engine has.' })
   })
@@ -178,7 +178,7 @@ export async function readLayer(blob: Readable, gzipped: boolean, estimate: bool
     },
   })
   const entries: LayerEntry[] = []
-  const layerTar = extract()
+  const layerTar = tarStream().extract()
   const parsing = (async () => {
     for await (const entry of layerTar) {
       entries.push(toLayerEntry(entry.header))

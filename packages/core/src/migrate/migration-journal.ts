@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { sqlite } from '../util/sqlite.js'
 import type { MigrationStepName } from './plan-migration.js'
 
 export type JournalState = 'pending' | 'running' | 'migrated' | 'failed' | 'interrupted'
@@ -51,7 +52,7 @@ export class MigrationJournal {
 
   constructor(file: string) {
     this.file = file
-    this.#db = new Database(file)
+    this.#db = new (sqlite())(file)
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma('synchronous = FULL')
     this.#db.pragma('busy_timeout = 5000')

@@ -48,7 +48,7 @@ export function publish<P extends ProviderRef>(request: PublishRequest<P>): Publ
   return withResult(runPipeline(request as PublishRequest))
 }
 
-async function* runPipeline(request: PublishRequest): AsyncGenerator<PublishEvent, PublishOutcome> {
+export async function* runPipeline(request: PublishRequest): AsyncGenerator<PublishEvent, PublishOutcome> {
   const root = request.container ?? createContainer(request.services)
   const services = root.createChild()
   const clock = services.resolve(Tokens.Clock)

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { createHash } from 'node:crypto'
-import { extract } from 'tar-stream'
+import { tarStream } from '../../util/tar-stream.js'
 import { DatapubError } from '../../errors/datapub-error.js'
 import { registerSecret } from '../../http/redact.js'
 import type { ContainerEngine } from '../../contract/container-engine.js'
@@ -95,7 +95,7 @@ async function readSavedImage(stream: Readable, work: string): Promise<SavedImag
   const json = new Map<string, Buffer>()
   const tars = new Map<string, WrittenLayer>()
   const links = new Map<string, string>()
-  const ex = extract()
+  const ex = tarStream().extract()
   const feeding = pipeline(stream, ex)
   for await (const entry of ex) {
     const name = path.posix.normalize(entry.header.name).replace(/^\.\//, '')
