@@ -114,7 +114,7 @@ export async function* runPipeline(request: PublishRequest): AsyncGenerator<Publ
 
       if (spec.verify) {
         await stage('verify', 'Checking the deployment serves the new data', async () => {
-          const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs }).catch(async (error: unknown) => {
+          const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs, onAttempt: (a) => emit({ type: 'verify:attempt', url: deployment.url, ...a }) }).catch(async (error: unknown) => {
             throw await explainVerifyFailure(error, operations, deployment, signal)
           })
           emit({ type: 'verify:ok', url: deployment.url, checked })

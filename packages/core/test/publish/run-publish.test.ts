@@ -35,6 +35,7 @@ function fakePipeline(calls: string[]): PipelineServices {
     buildImage: async (_engine, context, options) => {
       calls.push(`build ${options.tag} network=${options.networkMode ?? 'default'}`)
       options.onLog?.('Step 1/1 : FROM scratch')
+      options.onStep?.({ index: 1, total: 1, instruction: 'FROM scratch', cached: false })
       return { imageId: 'sha256:built', tag: options.tag } as never
     },
     analyzeImage: async (source, options) => {
@@ -175,6 +176,8 @@ describe('publish to an image provider', () => {
     expect(calls).toEqual(['csv trees.csv -> data.db', 'context data', 'build datapub/app:abc123 network=host', 'analyze datapub/app:abc123 base=sha256:base-layer', 'budget 5000 <= 10000', 'push datapub/app:abc123 -> registry.example/apps/app:abc123', 'verify https://r.example/ data'])
     expect(deploys[0]?.artifact).toEqual({ kind: 'image', ref: 'registry.example/apps/app@sha256:abc', digest: 'sha256:abc', configDigest: 'sha256:cfg', imageId: 'sha256:built' })
     expect(run.types()).toEqual(expect.arrayContaining(['image:build:log', 'image:built', 'image:analyzed', 'push:progress']))
+    // The build's own step counts drive its progress, not the raw engine lines.
+    expect(run.events.find((e) => e.type === 'progress' && e.unit === 'steps')).toMatchObject({ stage: 'build', label: 'build step 1/1: FROM scratch', done: 0, total: 1 })
   })
 
   it('refuses to push an image over the provider budget', async () => {

@@ -40,7 +40,7 @@ export async function engineBuild(input: EngineBuildInput): Promise<Artifact> {
   const built: ImageArtifact = await stage('build', accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
     const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
     const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
-    const image = await pipeline.buildImage(engine, context, { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
+    const image = await pipeline.buildImage(engine, context, { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }), onStep: (step) => emit({ type: 'progress', label: `build step ${step.index}${step.total === undefined ? '' : `/${step.total}`}: ${step.instruction.slice(0, 48)}`, done: step.index - 1, ...(step.total === undefined ? {} : { total: step.total }), unit: 'steps' }) })
     emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
     return { kind: 'image', ref: image.tag, imageId: image.imageId }
   })
