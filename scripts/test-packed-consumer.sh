@@ -15,18 +15,21 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/datapub-packed-XXXXXX")
 [ -n "${DATAPUB_KEEP_PACKED:-}" ] || trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/tarballs" "$work/app"
+# Every package under packages/ (an optional part such as an ECR adapter package included), by
+# its own name: "name<TAB>tarball" lines for the consumer's package.json.
 for pkg in packages/*/; do
-  (cd "$pkg" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
+  name=$(node -p "require('./${pkg}package.json').name")
+  tarball=$(cd "$pkg" && pnpm pack --pack-destination "$work/tarballs" | tail -1)
+  printf '%s\t%s\n' "$name" "$(basename "$tarball")" >>"$work/tarballs.tsv"
 done
 
 cp -r "$fixture/src" "$fixture/test" "$fixture/tsconfig.json" "$work/app/"
 node - "$work" "$root" <<'NODE'
 const fs = require('node:fs'); const path = require('node:path')
 const [work, root] = process.argv.slice(2)
-const tarballs = fs.readdirSync(path.join(work, 'tarballs'))
 const deps = {}
-for (const file of tarballs) {
-  const name = '@datapub/' + file.replace(/^datapub-/, '').replace(/-\d+\.\d+\.\d+.*\.tgz$/, '')
+for (const row of fs.readFileSync(path.join(work, 'tarballs.tsv'), 'utf8').trim().split('\n')) {
+  const [name, file] = row.split('\t')
   deps[name] = `file:../tarballs/${file}`
 }
 const ws = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).devDependencies
@@ -49,7 +52,7 @@ if grep -q EBADENGINE "$work/npm.log"; then
 fi
 
 # Every package installed for datapub (not the consumer's dev tools) must accept the Node floor.
-node "$root/scripts/lib/check-engines.mjs" "$work/app" "@datapub/core" "@datapub/cli"
+node "$root/scripts/lib/check-engines.mjs" "$work/app" "@datapub/core" $(cut -f1 "$work/tarballs.tsv" | grep -vx '@datapub/core')
 
 echo "typecheck (strict, NodeNext)" >&2
 npx --no-install tsc -p tsconfig.json
