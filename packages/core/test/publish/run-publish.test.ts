@@ -36,6 +36,10 @@ function fakePipeline(calls: string[]): PipelineServices {
       calls.push(`build ${options.tag} network=${options.networkMode ?? 'default'}`)
       options.onLog?.('Step 1/1 : FROM scratch')
       options.onStep?.({ index: 1, total: 1, instruction: 'FROM scratch', cached: false })
+      options.onLayer?.({ id: 'aaa', status: 'Downloading', current: 5, total: 10 })
+      options.onLayer?.({ id: 'bbb', status: 'Downloading', current: 4, total: 30 })
+      options.onLayer?.({ id: 'aaa', status: 'Download complete' })
+      options.onLayer?.({ id: 'aaa', status: 'Downloading', current: 10, total: 10 })
       return { imageId: 'sha256:built', tag: options.tag } as never
     },
     analyzeImage: async (source, options) => {
@@ -178,6 +182,13 @@ describe('publish to an image provider', () => {
     expect(run.types()).toEqual(expect.arrayContaining(['image:build:log', 'image:built', 'image:analyzed', 'push:progress']))
     // The build's own step counts drive its progress, not the raw engine lines.
     expect(run.events.find((e) => e.type === 'progress' && e.unit === 'steps')).toMatchObject({ stage: 'build', label: 'build step 1/1: FROM scratch', done: 0, total: 1 })
+    // Pulled base layers add up to one byte bar.
+    const layers = run.events.filter((e) => e.type === 'progress' && e.unit === 'bytes')
+    expect(layers.map((e) => e.type === 'progress' && [e.label, e.done, e.total])).toEqual([
+      ['base image layers (1)', 5, 10],
+      ['base image layers (2)', 9, 40],
+      ['base image layers (2)', 14, 40],
+    ])
   })
 
   it('refuses to push an image over the provider budget', async () => {

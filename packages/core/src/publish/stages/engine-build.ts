@@ -40,7 +40,15 @@ export async function engineBuild(input: EngineBuildInput): Promise<Artifact> {
   const built: ImageArtifact = await stage('build', accepts === 'image' ? 'Building the image' : `Building locally to check ${definition.title}'s limits`, async () => {
     const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
     const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
-    const image = await pipeline.buildImage(engine, context, { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }), onStep: (step) => emit({ type: 'progress', label: `build step ${step.index}${step.total === undefined ? '' : `/${step.total}`}: ${step.instruction.slice(0, 48)}`, done: step.index - 1, ...(step.total === undefined ? {} : { total: step.total }), unit: 'steps' }) })
+    // Base layers the engine pulls add up to one byte bar: layers report separately and out of order.
+    const layers = new Map<string, { current: number; total: number }>()
+    const onLayer = (layer: { id: string; current?: number; total?: number }) => {
+      if (layer.total === undefined) return
+      layers.set(layer.id, { current: Math.min(layer.current ?? 0, layer.total), total: Math.max(layer.total, layers.get(layer.id)?.total ?? 0) })
+      const sum = [...layers.values()].reduce((a, l) => ({ current: a.current + l.current, total: a.total + l.total }), { current: 0, total: 0 })
+      emit({ type: 'progress', label: `base image layers (${layers.size})`, done: sum.current, total: sum.total, unit: 'bytes' })
+    }
+    const image = await pipeline.buildImage(engine, context, { tag, signal, onLayer, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }), onStep: (step) => emit({ type: 'progress', label: `build step ${step.index}${step.total === undefined ? '' : `/${step.total}`}: ${step.instruction.slice(0, 48)}`, done: step.index - 1, ...(step.total === undefined ? {} : { total: step.total }), unit: 'steps' }) })
     emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
     return { kind: 'image', ref: image.tag, imageId: image.imageId }
   })
