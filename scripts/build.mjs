@@ -47,7 +47,7 @@ for (const name of (await readdir(packagesDir)).sort()) {
 }
 
 // Declarations: a package resolves its siblings through their dist/*.d.ts, so core goes first,
-// then the providers side by side, then the CLI that imports them.
+// then the providers and the ECR package side by side, then the CLI that imports them.
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc')
 const emitTypes = async (name) => {
   try {
@@ -61,7 +61,7 @@ const emitTypes = async (name) => {
 if (!noTypes) {
   const stage = (names) => Promise.all(names.filter((name) => built.includes(name)).map(emitTypes))
   await stage(['core'])
-  await stage(built.filter((name) => name.startsWith('provider-')))
+  await stage(built.filter((name) => name !== 'core' && name !== 'cli'))
   await stage(['cli'])
 }
 

@@ -1,4 +1,8 @@
 import nock from 'nock'
+
+/** nock's types, for helpers that build scopes: this file stays the only one that imports nock. */
+export type Nock = typeof nock
+export type { Scope as NockScope, RequestBodyMatcher } from 'nock'
 import { afterEach, beforeEach, expect } from 'vitest'
 
 /**

@@ -32,7 +32,7 @@ export async function main(argv: string[], overrides: Partial<CliIO> = {}): Prom
   // `datapub help publish heroku` is `datapub publish heroku --help`.
   if (name === 'help' && args[0] !== undefined) [name, ...args] = [args[0], ...args.slice(1), '--help']
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const { loadCliManifest } = await import('./cli-manifest.js')
+    const { loadCliManifest } = await import('./load-cli-manifest.js')
     const { version } = await loadCliManifest()
     io.stdout(`datapub ${version}: publish data as a Datasette deployment to the host you pick\n\nUsage: datapub <command> [arguments] [options]\n\nCommands:\n${Object.entries(COMMANDS)
       .map(([n, c]) => `  ${n.padEnd(16)}${c.summary}`)
@@ -40,7 +40,7 @@ export async function main(argv: string[], overrides: Partial<CliIO> = {}): Prom
     return name === undefined ? EXIT.user : EXIT.ok
   }
   if (name === '--version' || name === '-V') {
-    const { loadCliManifest } = await import('./cli-manifest.js')
+    const { loadCliManifest } = await import('./load-cli-manifest.js')
     io.stdout(`${(await loadCliManifest()).version}\n`)
     return EXIT.ok
   }

@@ -1,7 +1,7 @@
 import type { AnyProviderDefinition, ProviderRegistry } from '@datapub/core'
 import { DatapubError } from '@datapub/core/errors'
 import type { CliIO } from './cli-command.js'
-import { loadCliManifest } from './cli-manifest.js'
+import { loadCliManifest } from './load-cli-manifest.js'
 import { deriveFlags } from './flags/derive-flags.js'
 import type { FlagSpec } from './flags/flag-spec.js'
 import { parseFlags } from './flags/parse-flags.js'

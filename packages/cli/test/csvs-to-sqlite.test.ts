@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { csvsToSqlite } from '../../core/src/data/index.js'
+import { csvsToSqlite } from '@datapub/core'
 import { createCsvsToSqliteCommand, parseCsvsToSqliteArgs } from '../src/commands/csvs-to-sqlite.js'
 import type { CliIO } from '../src/cli-command.js'
 

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type nock from 'nock'
+import type { Nock } from '../../../test/helpers/http-mock.js'
 
 // Sentinels: none of these may ever show up in an event, error, log or descriptor.
 export const REFRESH_TOKEN = 'sentinel-refresh-1//0gRefReSh7c2f'
@@ -28,14 +28,14 @@ export async function writeAdcFile(): Promise<string> {
 }
 
 /** The refresh-token exchange google-auth-library makes for user credentials. */
-export function mockTokenExchange(n: typeof nock, reply: { status: number; body: object } = { status: 200, body: { access_token: ACCESS_TOKEN, expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/cloud-platform' } }) {
+export function mockTokenExchange(n: Nock, reply: { status: number; body: object } = { status: 200, body: { access_token: ACCESS_TOKEN, expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/cloud-platform' } }) {
   return n(TOKEN_URL, { reqheaders: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' } })
     .post('/token', (body: Record<string, string>) => body.grant_type === 'refresh_token' && body.refresh_token === REFRESH_TOKEN && body.client_secret === CLIENT_SECRET && body.client_id === 'datapub-test.apps.googleusercontent.com')
     .reply(reply.status, reply.body)
 }
 
 /** Cloud Run Admin API scope: every call must carry the exchanged access token and JSON content type. */
-export function runApi(n: typeof nock, base = RUN) {
+export function runApi(n: Nock, base = RUN) {
   return n(base, { reqheaders: { authorization: `Bearer ${ACCESS_TOKEN}`, 'content-type': 'application/json' } })
 }
 

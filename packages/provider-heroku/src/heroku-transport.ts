@@ -22,7 +22,8 @@ export interface HerokuTransportOptions {
  * (a second build, or "name already taken" for the app just created).
  */
 export function createHerokuTransport(options: HerokuTransportOptions): KitHttpClient {
-  const base = (options.apiUrl ?? HEROKU_API).replace(/\/+$/, '')
+  // heroku-client takes only scheme, host and port from its host option; writes use the same origin.
+  const base = new URL(options.apiUrl ?? HEROKU_API).origin
   const reads = new Heroku({ token: options.apiKey, host: base, timeout: TIMEOUT_MS })
   const writes = createKitHttpClient(options.http, { baseURL: base, auth: { scheme: 'basic', username: '', password: options.apiKey }, provider: 'heroku', timeoutMs: TIMEOUT_MS, retry: { retries: 0 } })
   return {

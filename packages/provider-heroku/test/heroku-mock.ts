@@ -1,4 +1,4 @@
-import type nock from 'nock'
+import type { Nock, NockScope } from '../../../test/helpers/http-mock.js'
 
 export const API = 'https://api.heroku.com'
 export const SENTINEL_KEY = 'sentinel-heroku-key-5f0c2e7a'
@@ -17,7 +17,7 @@ export function basic(key = SENTINEL_KEY): string {
  * and a Range on every call. Reads go through heroku-client; writes through core's client, which
  * sends a write once (heroku-client would resend it after a connection error).
  */
-export function platform(n: typeof nock, options: { accept?: string; range?: string; key?: string } = {}): nock.Scope {
+export function platform(n: Nock, options: { accept?: string; range?: string; key?: string } = {}): NockScope {
   return n(API, {
     reqheaders: {
       authorization: basic(options.key),

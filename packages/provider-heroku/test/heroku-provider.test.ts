@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { describeProviderConformance, createFakeContext, createTestSpec } from '@datapub/core/testing'
 import type { DeployInput, ProviderContext, ProviderOperations } from '@datapub/core/kit'
-import type { RequestBodyMatcher } from 'nock'
 import { heroku } from '../src/index.js'
-import { useHttpMock } from '../../../test/helpers/http-mock.js'
+import { useHttpMock, type RequestBodyMatcher } from '../../../test/helpers/http-mock.js'
 import { ACCEPT_DOCKER, CONFIG_DIGEST, LATEST_RANGE, SENTINEL_KEY, app, dyno, platform, release } from './heroku-mock.js'
 
 const { nock } = useHttpMock()

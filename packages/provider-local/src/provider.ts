@@ -11,6 +11,8 @@ export const local = defineProvider({
   description: 'Runs the deployment as a container on the Docker engine named by DOCKER_HOST.',
   options: localOptionsSchema,
   accepts: 'image',
+  // The container runs from the engine that built the image: nothing to push, exports name engine images.
+  capabilities: { runsEngineImages: true },
   limits: {
     namePattern: { value: '^[a-z0-9][a-z0-9_.-]{0,62}$', source: 'Docker container names ([a-zA-Z0-9][a-zA-Z0-9_.-]), lower-cased so image tags accept them' },
   },

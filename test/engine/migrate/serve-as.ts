@@ -1,10 +1,10 @@
-import type nock from 'nock'
+import type { Nock } from '../../helpers/http-mock.js'
 
 /**
  * Makes a nock'd host URL serve what `backend()` serves: `/-/databases.json` and `/<db>.json`,
  * fetched from a real deployment at request time. Lets a mocked host "run" a real image.
  */
-export function serveAs(n: typeof nock, url: string, databases: string[], backend: () => Promise<string>, options: { alter?: (path: string, body: unknown) => unknown; persist?: boolean } = {}): void {
+export function serveAs(n: Nock, url: string, databases: string[], backend: () => Promise<string>, options: { alter?: (path: string, body: unknown) => unknown; persist?: boolean } = {}): void {
   const scope = n(new URL(url).origin)
   for (const path of ['/-/databases.json', ...databases.map((d) => `/${d}.json`)]) {
     const interceptor = scope.get(path)

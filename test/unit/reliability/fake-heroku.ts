@@ -1,4 +1,4 @@
-import type nock from 'nock'
+import type { Nock } from '../../helpers/http-mock.js'
 import type { FaultKind, FaultSchedule } from '../../helpers/fault-schedule.js'
 
 export const HEROKU = 'https://api.heroku.com'
@@ -37,7 +37,7 @@ const stepOf = (method: string, path: string) => `${method} ${ROUTES.reduce((p, 
  * before processing drops the connection; a reset after processing applies the change and then
  * drops the answer, the case where a blind retry of a POST would create twice.
  */
-export function startFakeHeroku(n: typeof nock): FakeHeroku {
+export function startFakeHeroku(n: Nock): FakeHeroku {
   const apps = new Map<string, AppState>()
   const log: string[] = []
   const blindRepeats: string[] = []

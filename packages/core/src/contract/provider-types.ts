@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { Emit, DeploymentResult } from './publish-event.js'
-import type { Logger } from '../log/logger.js'
-import type { HttpClientFactory } from '../http/create-http-client.js'
+import type { Logger } from './logger.js'
+import type { HttpClientFactory } from './http-client-factory.js'
 import type { ContainerEngine } from './container-engine.js'
 import type { PublishSpec } from './publish-spec.js'
 
@@ -157,6 +157,15 @@ export interface ProviderContext<TOptions> {
 
 export type ProviderOptionsSchema = z.ZodObject<z.ZodRawShape>
 
+/** What a provider declares about itself, so core decides by capability and never by a provider's name. */
+export interface ProviderCapabilities {
+  /**
+   * Runs images straight from the Docker engine that built them: nothing is pushed, and its
+   * exports name engine images (a tag or an image id), not registry references.
+   */
+  runsEngineImages?: boolean
+}
+
 export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOptionsSchema> {
   /** kebab-case id used on the command line: `datapub publish <name>`. */
   name: string
@@ -169,6 +178,7 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
   accepts: ArtifactKind
   /** When the artifact depends on the options (Heroku's `--path build` takes a context): overrides `accepts` per publish. */
   artifactFor?(options: z.output<S>): ArtifactKind
+  capabilities?: ProviderCapabilities
   create(context: ProviderContext<z.output<S>>): ProviderOperations | Promise<ProviderOperations>
   /**
    * For `plan`: says what credential is missing, from the options and environment alone (no

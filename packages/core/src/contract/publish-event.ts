@@ -1,4 +1,4 @@
-import type { SerializedError } from '../errors/datapub-error.js'
+import type { SerializedError } from './serialized-error.js'
 
 /** The pipeline's stages, in order. Fixed and public: events and plans name them. */
 export const STAGES = ['collect', 'data', 'context', 'build', 'analyze', 'push', 'deploy', 'verify'] as const

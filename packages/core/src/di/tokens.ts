@@ -1,6 +1,6 @@
 import type { InjectionToken } from 'tsyringe'
-import type { Logger } from '../log/logger.js'
-import type { HttpClientFactory } from '../http/create-http-client.js'
+import type { Logger } from '../contract/logger.js'
+import type { HttpClientFactory } from '../contract/http-client-factory.js'
 import type { ContainerEngine } from '../contract/container-engine.js'
 import type { ProviderRegistry } from '../provider/provider-registry.js'
 import type { PipelineServices } from '../publish/stages/pipeline-services.js'

@@ -1,5 +1,6 @@
 import { ERROR_CODES, type ErrorCode, type Fault } from './error-codes.js'
 import { redactText, redactValue } from '../http/redact.js'
+import type { SerializedError } from '../contract/serialized-error.js'
 
 const BRAND = Symbol.for('datapub.error')
 
@@ -55,16 +56,6 @@ export class DatapubError extends Error {
   }
 }
 
-export interface SerializedError {
-  name: string
-  code: ErrorCode
-  fault: Fault
-  message: string
-  hint?: string
-  path?: string
-  provider?: string
-  details?: Record<string, unknown>
-}
 
 /** Brand check, not instanceof: a plugin may resolve its own copy of core. */
 export function isDatapubError(value: unknown): value is DatapubError {

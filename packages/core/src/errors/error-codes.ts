@@ -1,3 +1,5 @@
+import type { Fault } from '../contract/serialized-error.js'
+
 /**
  * Every stable error code datapub raises, with the side at fault. Codes are public API: callers
  * branch on them, so a code is never renamed, only added. Providers add their own, prefixed with
@@ -42,7 +44,7 @@ export const ERROR_CODES = {
   INTERNAL: 'internal',
 } as const satisfies Record<string, Fault>
 
-export type Fault = 'user' | 'host' | 'internal'
+export type { Fault }
 export type CoreErrorCode = keyof typeof ERROR_CODES
 /** Core codes plus any provider code (SCREAMING_SNAKE, provider-prefixed). */
 export type ErrorCode = CoreErrorCode | (string & {})

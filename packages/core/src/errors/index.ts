@@ -1,5 +1,6 @@
 export { ERROR_CODES, type CoreErrorCode, type ErrorCode, type Fault } from './error-codes.js'
-export { DatapubError, isDatapubError, type DatapubErrorOptions, type SerializedError } from './datapub-error.js'
+export { DatapubError, isDatapubError, type DatapubErrorOptions } from './datapub-error.js'
+export type { SerializedError } from '../contract/serialized-error.js'
 export { toDatapubError } from './to-datapub-error.js'
 export { redactText } from '../http/redact.js'
 export { didYouMean } from './did-you-mean.js'

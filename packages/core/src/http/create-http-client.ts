@@ -7,22 +7,9 @@ import { registerSecret } from './redact.js'
 import { sleep } from '../async/sleep.js'
 import type { HttpError } from './http-error.js'
 import { createHttpError } from './create-http-error.js'
-import { retryDelayMs, isRetryable, type RetryPolicy, DEFAULT_RETRY } from './retry-policy.js'
+import { retryDelayMs, isRetryable, DEFAULT_RETRY } from './retry-policy.js'
+import type { HttpClientFactory, HttpClientOptions, RetryPolicy } from '../contract/http-client-factory.js'
 
-export interface HttpClientOptions {
-  baseURL: string
-  /** Sent as `Authorization: Bearer ...` unless `auth` says otherwise; registered as a secret. */
-  token?: string
-  auth?: { scheme: 'bearer' | 'basic'; username?: string; password: string }
-  headers?: Record<string, string>
-  timeoutMs?: number
-  retry?: Partial<RetryPolicy>
-  /** Prefix for error codes (e.g. HEROKU → HEROKU_HTTP_403). */
-  provider?: string
-  signal?: AbortSignal
-}
-
-export type HttpClientFactory = (options: HttpClientOptions) => AxiosInstance
 
 interface RetryState {
   __datapubAttempt?: number

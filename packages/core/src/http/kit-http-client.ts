@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream'
 import type { AxiosRequestConfig } from 'axios'
 import { abortedError } from '../async/aborted-error.js'
-import type { HttpClientFactory, HttpClientOptions } from './create-http-client.js'
+import type { HttpClientFactory, HttpClientOptions } from '../contract/http-client-factory.js'
 import { plainHeaders } from './create-http-client.js'
 import { HttpError, type HttpResponse } from './http-error.js'
 import { redactText } from './redact.js'

@@ -1,10 +1,6 @@
 import type { AxiosError } from 'axios'
+import type { RetryPolicy } from '../contract/http-client-factory.js'
 
-export interface RetryPolicy {
-  retries: number
-  baseDelayMs: number
-  maxDelayMs: number
-}
 export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 20_000 }
 
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ECONNREFUSED'])

@@ -1,10 +1,6 @@
 import { redactText } from '../http/redact.js'
+import type { Logger } from '../contract/logger.js'
 
-export interface Logger {
-  debug(message: string): void
-  info(message: string): void
-  warn(message: string): void
-}
 
 /** A logger that redacts before writing. `sink` receives finished lines; default is silence. */
 export function createLogger(sink: (level: 'debug' | 'info' | 'warn', line: string) => void = () => {}): Logger {

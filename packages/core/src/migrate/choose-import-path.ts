@@ -15,13 +15,14 @@ export interface ImportCapabilities {
   hasPushTarget: boolean
   /** The recorded inputs can be had: a local directory or a provider download. */
   sourcesAvailable: boolean
+  /** The source provider runs engine images, so its export names an engine image (a tag or image id), not a registry one. */
+  sourceRunsEngineImages: boolean
 }
 
 /** Reuses the image whenever the target can take one; rebuilds from recorded inputs otherwise. */
 export function chooseImportPath(descriptor: DeploymentDescriptor, can: ImportCapabilities): ImportChoice | { path: undefined; reason: string } {
   const image = descriptor.image
-  // A local export names an engine image (a tag or image id), not a registry one.
-  const onEngine = image !== undefined && descriptor.provider === 'local'
+  const onEngine = image !== undefined && can.sourceRunsEngineImages
   if (can.accepts === 'image' && image !== undefined) {
     if (onEngine) return can.hasPushTarget ? { path: 'push-engine', reason: `push the engine image ${short(image.digest ?? image.ref)} to the target registry (no rebuild)` } : { path: 'reuse-engine', reason: 'run the same engine image (no rebuild)' }
     return can.hasPushTarget

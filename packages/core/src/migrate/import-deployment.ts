@@ -15,6 +15,7 @@ import { parseImageReference } from '../registry/image-reference.js'
 import { RegistryClient } from '../registry/registry-client.js'
 import { assertImageFits } from './assert-image-fits.js'
 import { chooseImportPath, type ImportPath } from './choose-import-path.js'
+import { runsEngineImages } from '../provider/runs-engine-images.js'
 import { contextFromDir } from './context-from-dir.js'
 import { parseDescriptor } from './descriptor-schema.js'
 import { findSourceManifest } from './find-source-manifest.js'
@@ -79,7 +80,8 @@ export async function importDeployment(request: ImportRequest): Promise<ImportRe
     const operations = await createOperations(definition, options, services, emit, signal)
     const accepts = definition.artifactFor?.(options as never) ?? definition.accepts
     const sourcesAvailable = request.sourcesDir !== undefined || (descriptor.sources !== undefined && descriptor.sources.length > 0 && request.fetchSource !== undefined)
-    const choice = chooseImportPath(descriptor, { accepts, hasPushTarget: operations.pushTarget !== undefined, sourcesAvailable })
+    const sourceRunsEngineImages = await runsEngineImages(services.resolve(Tokens.ProviderRegistry), descriptor.provider)
+    const choice = chooseImportPath(descriptor, { accepts, hasPushTarget: operations.pushTarget !== undefined, sourcesAvailable, sourceRunsEngineImages })
     if (choice.path === undefined) {
       throw new DatapubError('MIGRATE_INPUTS_MISSING', `Cannot import ${descriptor.provider} deployment ${descriptor.id} on ${definition.title}: ${choice.reason}.`, {
         fault: 'user',

@@ -2,6 +2,7 @@ import type { ServiceOverrides } from '../di/create-container.js'
 import { createContainer } from '../di/create-container.js'
 import type { ServiceContainer } from '../di/service-container.js'
 import { Tokens } from '../di/tokens.js'
+import { runsEngineImages } from '../provider/runs-engine-images.js'
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import type { DeploymentResult, Emit } from '../contract/publish-event.js'
 import type { AnyProviderDefinition, DeploymentDescriptor, PushTarget } from '../contract/provider-types.js'
@@ -100,6 +101,7 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
       'the saved export',
     )
     const targetDefinition = await container.resolve(Tokens.ProviderRegistry).get(request.to.provider)
+    const sourceRunsEngineImages = await runsEngineImages(container.resolve(Tokens.ProviderRegistry), descriptor.provider)
     const targetOptions = parseProviderOptions(targetDefinition, request.to.providerOptions)
     return withProvider({ ...manage, provider: targetDefinition, providerOptions: request.to.providerOptions ?? {} }, async (o): Promise<MigrateResult> => {
       const targetOps = o as MigrationOperations
@@ -117,6 +119,7 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
         target: targetDefinition,
         accepts: targetDefinition.artifactFor?.(targetOptions as never) ?? targetDefinition.accepts,
         hasPushTarget: targetOps.pushTarget !== undefined,
+        sourceRunsEngineImages,
         name,
         sourcesAvailable: request.sourcesDir !== undefined || (fetchSource !== undefined && (descriptor.sources?.length ?? 0) > 0),
         missingSecrets,
@@ -131,7 +134,7 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
       }
 
       const imported = await step('import', `deploy ${name} on ${targetDefinition.title}`, async () => {
-        const sourceRegistry = request.sourceRegistry ?? (await sourceRegistryAccess(source, descriptor, signal))
+        const sourceRegistry = request.sourceRegistry ?? (await sourceRegistryAccess(source, descriptor, sourceRunsEngineImages, signal))
         return importDeployment({
           descriptor,
           to: targetDefinition,
@@ -183,8 +186,8 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
  * the API key). The contract has no read-only way to ask, so the push target is used when it
  * names the registry the image is in.
  */
-async function sourceRegistryAccess(source: MigrationOperations, descriptor: DeploymentDescriptor, signal: AbortSignal): Promise<MigrateRequest['sourceRegistry']> {
-  if (descriptor.image === undefined || descriptor.provider === 'local' || source.pushTarget === undefined) return undefined
+async function sourceRegistryAccess(source: MigrationOperations, descriptor: DeploymentDescriptor, onEngine: boolean, signal: AbortSignal): Promise<MigrateRequest['sourceRegistry']> {
+  if (descriptor.image === undefined || onEngine || source.pushTarget === undefined) return undefined
   const registry = descriptor.image.registry || parseImageReference(descriptor.image.ref).registry
   const target = await source.pushTarget({ name: descriptor.name, spec: importSpec(descriptor.name, {}, {}, 8001), contextHash: 'sha256:000000000000' }, signal).catch(() => undefined)
   if (target === undefined || target.registry !== registry) return undefined

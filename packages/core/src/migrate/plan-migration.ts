@@ -24,6 +24,8 @@ export interface PlanMigrationInput {
   target: AnyProviderDefinition
   accepts: ArtifactKind
   hasPushTarget: boolean
+  /** The source provider runs engine images (see ProviderCapabilities). */
+  sourceRunsEngineImages: boolean
   name: string
   sourcesAvailable: boolean
   /** NAMES whose values could not be found (from a dry resolve). */
@@ -48,7 +50,7 @@ export function planMigration(input: PlanMigrationInput): MigrationPlan {
   const wanted = bytesOf(descriptor.resources?.memory)
   if (memory !== undefined && wanted !== undefined && wanted > memory) problems.push(`the source runs with ${descriptor.resources!.memory} of memory, over ${target.title}'s ${mib(memory)}`)
   if (input.missingSecrets.length > 0) problems.push(`no value for ${input.missingSecrets.join(', ')} (set DATAPUB_SECRET_<NAME> or pass --secrets-file)`)
-  const choice = chooseImportPath(descriptor, { accepts: input.accepts, hasPushTarget: input.hasPushTarget, sourcesAvailable: input.sourcesAvailable })
+  const choice = chooseImportPath(descriptor, { accepts: input.accepts, hasPushTarget: input.hasPushTarget, sourcesAvailable: input.sourcesAvailable, sourceRunsEngineImages: input.sourceRunsEngineImages })
   if (choice.path === undefined) problems.push(`cannot import: ${choice.reason}; pass --sources-dir with the original build context`)
   const urlNote = descriptor.url === undefined ? 'the source has no URL, so there is nothing to compare against' : `compare ${descriptor.url} with the new URL: inspect hash and row count of every table`
   const steps: MigrationPlanStep[] = [

@@ -1,5 +1,6 @@
 import type { ProviderRef } from '../contract/provider-types.js'
-import type { PublishRequest, PublishRun } from './run-publish.js'
+import type { PublishRequest } from './publish-request.js'
+import type { PublishRun } from './run-publish.js'
 import { withResult } from './with-result.js'
 
 /**

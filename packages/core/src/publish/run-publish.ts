@@ -4,36 +4,18 @@ import path from 'node:path'
 import { DatapubError } from '../errors/datapub-error.js'
 import { toDatapubError } from '../errors/to-datapub-error.js'
 import { EventChannel } from '../events/event-channel.js'
-import type { DeploymentResult, EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
-import { createContainer, type ServiceOverrides } from '../di/create-container.js'
+import type { EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
+import { createContainer } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
-import type { ServiceContainer } from '../di/service-container.js'
-import type { ProviderOptionsOf, ProviderRef } from '../contract/provider-types.js'
-import type { CommonOptionsInput } from './spec/common-options.js'
+import type { ProviderRef } from '../contract/provider-types.js'
+import type { PublishOutcome, PublishRequest } from './publish-request.js'
 import { collectPublish } from './stages/collect-publish.js'
 import { prepareDatabases } from './stages/prepare-databases.js'
 import { engineBuild } from './stages/engine-build.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
 import { explainVerifyFailure } from './stages/explain-verify-failure.js'
 import { withResult, type ResultStream } from './with-result.js'
-
-export interface PublishRequest<P extends ProviderRef = ProviderRef> {
-  /** A provider id (`local`), plugin package name, path, or a defineProvider() value. */
-  provider: P
-  files: string[]
-  options?: Omit<CommonOptionsInput, 'files'>
-  /** The provider's own options, validated by its schema; typed per provider (see ProviderOptionsMap), unknown keys refused. */
-  providerOptions?: ProviderOptionsOf<P>
-  signal?: AbortSignal
-  cwd?: string
-  /** Replace services (engine, http, logger, stage implementations): tests and embedding apps. */
-  services?: ServiceOverrides
-  container?: ServiceContainer
-}
-
-export type PublishOutcome =
-  | { kind: 'deployed'; deployment: DeploymentResult }
-  | { kind: 'generated'; dir: string; files: string[] }
+import { skipReason, type SkipFacts } from './stages/skip-reason.js'
 
 /** A running publish: iterate it for the events; `result` is the outcome. */
 export type PublishRun = ResultStream<PublishEvent, PublishOutcome>
@@ -91,13 +73,14 @@ export async function* runPipeline(request: PublishRequest): AsyncGenerator<Publ
         if (spec.showFiles) emit({ type: 'log', level: 'info', message: `==== Dockerfile ====\n${ctx.dockerfile}${ctx.metadata === undefined ? '' : `\n==== metadata.json ====\n${ctx.metadata}`}` })
         return ctx
       })
-      if (spec.generateDir !== undefined) {
-        for (const s of ['build', 'analyze', 'push', 'deploy', 'verify'] as const) skip(s, '--generate-dir writes the context and stops')
+      const accepts = definition.artifactFor?.(spec.providerOptions as never) ?? definition.accepts
+      const facts: SkipFacts = { definition, accepts, generate: spec.generateDir !== undefined, verify: spec.verify, pushes: operations.pushTarget !== undefined, append: false }
+      if (facts.generate) {
+        for (const s of ['build', 'analyze', 'push', 'deploy', 'verify'] as const) skip(s, skipReason(s, facts) ?? '--generate-dir')
         outcome = { kind: 'generated', dir: context.dir, files: context.files }
         return
       }
 
-      const accepts = definition.artifactFor?.(spec.providerOptions as never) ?? definition.accepts
       const engine = services.resolve(Tokens.EngineFactory)
       const build = { spec, definition, operations, context, pipeline, engine, emit, stage, skip, signal }
       // --builder append writes data layers onto a prebuilt runtime image; it answers undefined
@@ -112,14 +95,15 @@ export async function* runPipeline(request: PublishRequest): AsyncGenerator<Publ
         return { ...result, databases: prepared.inspect }
       })
 
-      if (spec.verify) {
+      const noVerify = skipReason('verify', facts)
+      if (noVerify === undefined) {
         await stage('verify', 'Checking the deployment serves the new data', async () => {
           const checked = await pipeline.verifyDeployment(deployment.url, prepared.inspect, { signal, timeoutMs: spec.verifyTimeoutMs, onAttempt: (a) => emit({ type: 'verify:attempt', url: deployment.url, ...a }) }).catch(async (error: unknown) => {
             throw await explainVerifyFailure(error, operations, deployment, signal)
           })
           emit({ type: 'verify:ok', url: deployment.url, checked })
         })
-      } else skip('verify', '--no-verify')
+      } else skip('verify', noVerify)
       emit({ type: 'result', deployment })
       outcome = { kind: 'deployed', deployment }
     } catch (error) {

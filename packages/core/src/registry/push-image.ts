@@ -1,7 +1,8 @@
 import type { BlobSource } from './blob-source.js'
 import type { Descriptor } from './image-manifest.js'
 import { runBounded } from './run-bounded.js'
-import type { BlobProgress, RegistryClient, UploadResult } from './registry-client.js'
+import type { RegistryClient } from './registry-client.js'
+import type { BlobProgress, UploadResult } from './registry-exchange-types.js'
 
 export interface PushBlob {
   descriptor: Descriptor

@@ -4,7 +4,8 @@ import https from 'node:https'
 import type { Readable } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
-import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from '../http/retry-policy.js'
+import { DEFAULT_RETRY, retryDelayMs } from '../http/retry-policy.js'
+import type { RetryPolicy } from '../contract/http-client-factory.js'
 import type { BlobSource } from './blob-source.js'
 import { discardBody, httpExchange, readBody, type ExchangeResponse } from './http-exchange.js'
 import type { Descriptor, ImageIndex, ImageManifest } from './image-manifest.js'
@@ -16,6 +17,8 @@ import { registryNetworkError, registryResponseError } from './registry-error.js
 import { headerOf } from './exchange-helpers.js'
 import { scope } from './registry-scope.js'
 import { uploadBlobOnce, type UploadPort } from './upload-blob-once.js'
+import { isLoopbackHost } from './registry-location.js'
+import type { BlobProgress, CallOptions, UploadOptions, UploadResult } from './registry-exchange-types.js'
 
 export interface RegistryClientOptions {
   /** `host[:port]`, as in an image reference. */
@@ -32,27 +35,8 @@ export interface RegistryClientOptions {
   maxSockets?: number
 }
 
-export interface BlobProgress {
-  digest: string | undefined
-  /** Bytes of this blob sent so far in the current attempt (drops back to 0 when an upload restarts). */
-  bytes: number
-  total: number | undefined
-  state: 'uploading' | 'exists' | 'mounted' | 'restarted' | 'done'
-}
 
-export interface UploadOptions {
-  /** Repository on the same registry holding the blob; tried as a cross-repo mount first. */
-  mountFrom?: string
-  onProgress?: (progress: BlobProgress) => void
-}
 
-export interface UploadResult {
-  digest: string
-  size: number
-  /** How the blob got there; `uploaded` counts the bytes that went over the wire. */
-  via: 'exists' | 'mounted' | 'uploaded'
-  bytesSent: number
-}
 
 export interface FetchedManifest {
   mediaType: string
@@ -61,19 +45,7 @@ export interface FetchedManifest {
   json: ImageManifest | ImageIndex
 }
 
-export interface CallOptions {
-  method: string
-  /** A path under /v2/ or an absolute upload location. */
-  target: string | URL
-  scopes: string[]
-  headers?: Record<string, string>
-  body?: () => Readable | Buffer
-  expect: number[]
-  /** Whether this exact request may be sent again (false for bodies already partly streamed). */
-  retry: boolean
-}
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_STREAM_PREMATURE_CLOSE'])
 const DEFAULT_CHUNK = 32 * 1024 * 1024
@@ -95,7 +67,7 @@ export class RegistryClient {
   constructor(options: RegistryClientOptions) {
     this.#options = options
     this.registry = options.registry
-    const protocol = options.protocol ?? (LOOPBACK.test(options.registry) ? 'http' : 'https')
+    const protocol = options.protocol ?? (isLoopbackHost(options.registry) ? 'http' : 'https')
     this.baseUrl = new URL(`${protocol}://${options.registry}/`)
     this.#policy = { ...DEFAULT_RETRY, ...options.retry }
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 }

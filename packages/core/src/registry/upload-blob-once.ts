@@ -3,7 +3,7 @@ import { DatapubError } from '../errors/datapub-error.js'
 import type { BlobSource } from './blob-source.js'
 import { discardBody, type ExchangeResponse } from './http-exchange.js'
 import { countBytes, headerOf, withDigest } from './exchange-helpers.js'
-import type { CallOptions, UploadOptions, UploadResult } from './registry-client.js'
+import type { CallOptions, UploadOptions, UploadResult } from './registry-exchange-types.js'
 import { scope } from './registry-scope.js'
 
 /** What the upload protocol needs from a client: its authenticated calls and settings. */

@@ -1,4 +1,5 @@
-import { createHttpClient, type HttpClientFactory } from '../http/create-http-client.js'
+import { createHttpClient } from '../http/create-http-client.js'
+import type { HttpClientFactory } from '../contract/http-client-factory.js'
 import { createLogger } from '../log/logger.js'
 import type { EventInput } from '../contract/publish-event.js'
 import type { ContainerEngine } from '../contract/container-engine.js'

@@ -53,14 +53,14 @@ describe('chooseImportPath', () => {
   const image = { ref: 'registry.heroku.com/birds/web', digest: `sha256:${'c'.repeat(64)}` }
   it('reuses images, rebuilds only when it must', () => {
     const heroku = { ...descriptor, provider: 'heroku', image, sources: undefined }
-    expect(chooseImportPath(heroku, { accepts: 'image', hasPushTarget: true, sourcesAvailable: false }).path).toBe('copy')
-    expect(chooseImportPath(heroku, { accepts: 'image', hasPushTarget: false, sourcesAvailable: false }).path).toBe('load')
-    expect(chooseImportPath({ ...heroku, provider: 'local' }, { accepts: 'image', hasPushTarget: true, sourcesAvailable: false }).path).toBe('push-engine')
-    expect(chooseImportPath({ ...heroku, provider: 'local' }, { accepts: 'image', hasPushTarget: false, sourcesAvailable: false }).path).toBe('reuse-engine')
-    expect(chooseImportPath(descriptor, { accepts: 'image', hasPushTarget: true, sourcesAvailable: true }).path).toBe('rebuild')
-    expect(chooseImportPath(descriptor, { accepts: 'context', hasPushTarget: false, sourcesAvailable: true }).path).toBe('rebuild-context')
-    expect(chooseImportPath(descriptor, { accepts: 'image', hasPushTarget: true, sourcesAvailable: false })).toMatchObject({ path: undefined, reason: expect.stringContaining('no image in a registry') })
-    expect(chooseImportPath(heroku, { accepts: 'bundle', hasPushTarget: false, sourcesAvailable: true }).path).toBeUndefined()
+    expect(chooseImportPath(heroku, { accepts: 'image', hasPushTarget: true, sourcesAvailable: false, sourceRunsEngineImages: false }).path).toBe('copy')
+    expect(chooseImportPath(heroku, { accepts: 'image', hasPushTarget: false, sourcesAvailable: false, sourceRunsEngineImages: false }).path).toBe('load')
+    expect(chooseImportPath({ ...heroku, provider: 'local' }, { accepts: 'image', hasPushTarget: true, sourcesAvailable: false, sourceRunsEngineImages: true }).path).toBe('push-engine')
+    expect(chooseImportPath({ ...heroku, provider: 'local' }, { accepts: 'image', hasPushTarget: false, sourcesAvailable: false, sourceRunsEngineImages: true }).path).toBe('reuse-engine')
+    expect(chooseImportPath(descriptor, { accepts: 'image', hasPushTarget: true, sourcesAvailable: true, sourceRunsEngineImages: false }).path).toBe('rebuild')
+    expect(chooseImportPath(descriptor, { accepts: 'context', hasPushTarget: false, sourcesAvailable: true, sourceRunsEngineImages: false }).path).toBe('rebuild-context')
+    expect(chooseImportPath(descriptor, { accepts: 'image', hasPushTarget: true, sourcesAvailable: false, sourceRunsEngineImages: false })).toMatchObject({ path: undefined, reason: expect.stringContaining('no image in a registry') })
+    expect(chooseImportPath(heroku, { accepts: 'bundle', hasPushTarget: false, sourcesAvailable: true, sourceRunsEngineImages: false }).path).toBeUndefined()
   })
 })
 

@@ -8,6 +8,7 @@ import { planPublish } from '../../src/publish/plan/plan-publish.js'
 import { defineProvider } from '../../src/provider/define-provider.js'
 import { recordEvents } from '../../src/testing/record-events.js'
 import type { PipelineServices } from '../../src/publish/stages/pipeline-services.js'
+import { defaultAppendServices } from '../../src/publish/stages/append-services.js'
 import type { DeployInput } from '../../src/contract/provider-types.js'
 import { DatapubError } from '../../src/errors/datapub-error.js'
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
 /** Stage implementations that record what they were asked and write small real files. */
 function fakePipeline(calls: string[]): PipelineServices {
   const services: PipelineServices = {
+    ...defaultAppendServices(),
     csvsToSqlite: async (paths, db) => {
       calls.push(`csv ${paths.map((p) => path.basename(p)).join(',')} -> ${path.basename(db)}`)
       await writeFile(db, 'db')
@@ -200,6 +202,19 @@ describe('publish to an image provider', () => {
 })
 
 describe('planPublish', () => {
+  it.each([
+    ['a context host', () => contextProvider([]), { verify: false }],
+    ['--generate-dir', () => contextProvider([]), { generateDir: 'GEN' }],
+  ])('skips the same stages for the same reasons as publish does (%s)', async (_label, provider, options) => {
+    const opts = 'generateDir' in options ? { generateDir: path.join(dir, `gen-${Date.now()}`) } : options
+    const plan = await planPublish({ provider: provider(), files: ['trees.csv'], options: opts, cwd: dir, services: { Pipeline: fakePipeline([]) } })
+    const run = await recordEvents(publish({ provider: provider(), files: ['trees.csv'], options: 'generateDir' in options ? { generateDir: path.join(dir, `gen2-${Date.now()}`) } : opts, cwd: dir, services: { Pipeline: fakePipeline([]) } }))
+    const planned = Object.fromEntries(plan.steps.filter((s) => s.skipped !== undefined).map((s) => [s.stage, s.skipped]))
+    const ran = Object.fromEntries(run.events.flatMap((e) => (e.type === 'stage:skip' ? [[e.stage, e.reason]] : [])))
+    expect(Object.keys(planned).length).toBeGreaterThan(0)
+    expect(ran).toEqual(planned)
+  })
+
   it('describes every stage without side effects and without secret values', async () => {
     const calls: string[] = []
     const plan = await planPublish({ provider: contextProvider([]), files: ['trees.csv'], options: { secret: 'sentinel-plan-secret', pluginSecret: [['datasette-x', 'key', 'sentinel-plan-plugin']] }, cwd: dir, services: { Pipeline: fakePipeline(calls) } })

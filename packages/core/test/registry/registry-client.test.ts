@@ -8,7 +8,8 @@ import { isDatapubError } from '../../src/errors/datapub-error.js'
 import { redactText } from '../../src/http/redact.js'
 import { blobFromBuffer, blobFromFile, blobFromStream } from '../../src/registry/blob-source.js'
 import { MEDIA_TYPES } from '../../src/registry/media-types.js'
-import { RegistryClient, type BlobProgress } from '../../src/registry/registry-client.js'
+import { RegistryClient } from '../../src/registry/registry-client.js'
+import type { BlobProgress } from '../../src/registry/registry-exchange-types.js'
 import { startRegistry, type TestRegistry } from '../../../../test/helpers/registry/start-registry.js'
 
 const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`

@@ -7,9 +7,7 @@ import { fileTooLarge, sizeLimitOf } from '../shared/file-too-large.js'
 import { hashFiles, type HashedFile } from '../shared/hash-files.js'
 import { mapApiError } from '../shared/map-api-error.js'
 import type { NowOptions } from './now-options.js'
-import { uploadFiles } from '../shared/upload-files.js'
 import { waitForNow } from './wait-for-now.js'
-import { withRateLimit } from '../shared/with-rate-limit.js'
 
 interface NowCreated {
   deploymentId?: string
@@ -48,15 +46,18 @@ export async function deployNow(http: KitHttpClient, input: DeployInput, options
     files: files.map(({ sha, size, file, mode }) => ({ sha, size, file, mode })),
     config: { features: { cloud: options.cloud } },
   }
-  const rate = { emit, signal: input.signal, maxWaitMs: options.maxRateLimitWait * 1000 }
   let created: NowCreated
   try {
-    created = await createWithUploads(
-      'now',
+    created = await createWithUploads<NowCreated>({
+      provider: 'now',
+      http,
       files,
-      () => withRateLimit(async () => (await http.request<NowCreated>({ method: 'POST', path: '/v4/now/deployments', json: body, signal: input.signal })).body, rate),
-      (missing) => uploadFiles(http, missing, { path: '/v2/now/files', digestHeader: 'x-now-digest', emit, signal: input.signal }),
-    )
+      create: { method: 'POST', path: '/v4/now/deployments', json: body },
+      upload: { path: '/v2/now/files', digestHeader: 'x-now-digest' },
+      emit,
+      signal: input.signal,
+      maxRateLimitWaitMs: options.maxRateLimitWait * 1000,
+    })
   } catch (error) {
     throw createError(error, files)
   }

@@ -10,11 +10,9 @@ import { metaFor } from '../shared/env-names-meta.js'
 import { fileTooLarge, sizeLimitOf } from '../shared/file-too-large.js'
 import { hashFiles } from '../shared/hash-files.js'
 import { mapApiError } from '../shared/map-api-error.js'
-import { uploadFiles } from '../shared/upload-files.js'
 import { VERCEL_ERAS } from './vercel-eras.js'
 import { VERCEL_PROJECT_PATTERN, type VercelOptions } from './vercel-options.js'
 import { waitForVercel, type VercelDeployment } from './wait-for-vercel.js'
-import { withRateLimit } from '../shared/with-rate-limit.js'
 import { writeVercelBundle } from './write-vercel-bundle.js'
 
 /**
@@ -51,16 +49,18 @@ export async function deployVercel(http: KitHttpClient, input: DeployInput, opti
       projectSettings: { framework: null },
       meta: metaFor(input.name, input.env),
     }
-    const rate = { emit, signal: input.signal, maxWaitMs: options.maxRateLimitWait * 1000 }
     let created: VercelDeployment
     try {
-      created = await createWithUploads(
-        'vercel',
+      created = await createWithUploads<VercelDeployment>({
+        provider: 'vercel',
+        http,
         files,
-        () =>
-          withRateLimit(async () => (await http.request<VercelDeployment>({ method: 'POST', path: '/v13/deployments', json: body, query: { skipAutoDetectionConfirmation: 1 }, signal: input.signal })).body, rate),
-        (missing) => uploadFiles(http, missing, { path: '/v2/files', digestHeader: 'x-vercel-digest', emit, signal: input.signal }),
-      )
+        create: { method: 'POST', path: '/v13/deployments', json: body, query: { skipAutoDetectionConfirmation: 1 } },
+        upload: { path: '/v2/files', digestHeader: 'x-vercel-digest' },
+        emit,
+        signal: input.signal,
+        maxRateLimitWaitMs: options.maxRateLimitWait * 1000,
+      })
     } catch (error) {
       const sizeLimit = sizeLimitOf(error)
       throw sizeLimit === undefined ? mapApiError(error, 'vercel', 'Creating the deployment') : fileTooLarge('vercel', files, sizeLimit, error)

@@ -1,5 +1,4 @@
 import type { AnyProviderDefinition } from '../../contract/provider-types.js'
-import { appendServices } from '../stages/append-services.js'
 import { findRuntimeImage } from '../stages/find-runtime-image.js'
 import type { PipelineServices } from '../stages/pipeline-services.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
@@ -46,7 +45,7 @@ export async function planAppend(spec: PublishSpec, definition: AnyProviderDefin
   let unreachable: string | undefined
   if (location !== undefined) {
     const { dockerConfigCredentials } = await import('../../registry/credentials/docker-config-credentials.js')
-    const client = await appendServices(pipeline).createRegistryClient({ registry: location.registry, credentials: dockerConfigCredentials({ env: env as NodeJS.ProcessEnv }) })
+    const client = await pipeline.createRegistryClient({ registry: location.registry, credentials: dockerConfigCredentials({ env: env as NodeJS.ProcessEnv }) })
     try {
       found = await findRuntimeImage(client, location.repository, key)
     } catch (error) {

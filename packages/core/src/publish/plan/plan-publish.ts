@@ -7,7 +7,8 @@ import { parseProviderOptions } from '../spec/parse-provider-options.js'
 import { resolvePublishSpec } from '../spec/resolve-spec.js'
 import { assertName, createOperations } from '../stages/collect-publish.js'
 import { planAppend, type AppendPlan } from './plan-append.js'
-import type { PublishRequest } from '../run-publish.js'
+import { skipReason, type SkipFacts } from '../stages/skip-reason.js'
+import type { PublishRequest } from '../publish-request.js'
 
 export interface PlanStep {
   stage: Stage
@@ -51,18 +52,23 @@ export async function planPublish<P extends ProviderRef>(typed: PublishRequest<P
     const accepts = definition.artifactFor?.(providerOptions as never) ?? definition.accepts
     const image = accepts === 'image'
     const generate = spec.generateDir !== undefined
-    const stop = generate ? '--generate-dir stops after the context' : undefined
-    const append = image && !generate && spec.builder === 'append' ? await planAppend(spec, definition, await hasRegistry(definition, providerOptions, services), services.resolve(Tokens.Pipeline), services.resolve(Tokens.Env)) : undefined
+    const pushes = image && !generate ? await hasRegistry(definition, providerOptions, services) : false
+    const append = image && !generate && spec.builder === 'append' ? await planAppend(spec, definition, pushes, services.resolve(Tokens.Pipeline), services.resolve(Tokens.Env)) : undefined
+    const facts: SkipFacts = { definition, accepts, generate, verify: spec.verify, pushes, append: append?.builder === 'append' }
+    const step = (stage: Stage, action: string): PlanStep => {
+      const skipped = skipReason(stage, facts)
+      return skipped === undefined ? { stage, action } : { stage, action, skipped }
+    }
     const steps: PlanStep[] = [
-      { stage: 'collect', action: `validate options and inputs; check ${definition.title} credentials` },
-      { stage: 'data', action: tabular.length > 0 ? `convert ${tabular.length} CSV/TSV file(s) into ${spec.databaseName}.db; inspect ${databases.length} database(s)` : `inspect ${databases.length} SQLite database(s)` },
-      { stage: 'context', action: generate ? `write the build context to ${spec.generateDir}` : 'write the build context (Dockerfile, databases, metadata, inspect file)' },
-      { stage: 'build', action: append !== undefined ? append.build : image ? `build the image on the Docker engine (${spec.image.baseImage} → ${spec.image.runtimeImage})` : `${definition.title} builds from the context`, ...(stop ? { skipped: stop } : image ? {} : { skipped: 'host builds' }) },
-      { stage: 'analyze', action: 'check the image against the provider limits', ...(stop ? { skipped: stop } : append?.builder === 'append' ? { skipped: 'append adds data layers only' } : image ? {} : { skipped: 'no local image' }) },
-      append?.builder === 'append' ? { stage: 'push', action: append.push } : { stage: 'push', action: 'push only the layers the registry lacks', skipped: stop ?? (definition.name === 'local' ? 'the engine that built the image runs it' : undefined) },
-      { stage: 'deploy', action: `deploy "${spec.name}" to ${definition.title}`, ...(stop ? { skipped: stop } : {}) },
-      { stage: 'verify', action: 'check that the URL serves the new data (inspect hashes)', ...(stop ? { skipped: stop } : spec.verify ? {} : { skipped: '--no-verify' }) },
-    ].map((step) => (step.skipped === undefined ? { stage: step.stage, action: step.action } : step)) as PlanStep[]
+      step('collect', `validate options and inputs; check ${definition.title} credentials`),
+      step('data', tabular.length > 0 ? `convert ${tabular.length} CSV/TSV file(s) into ${spec.databaseName}.db; inspect ${databases.length} database(s)` : `inspect ${databases.length} SQLite database(s)`),
+      step('context', generate ? `write the build context to ${spec.generateDir}` : 'write the build context (Dockerfile, databases, metadata, inspect file)'),
+      step('build', append !== undefined ? append.build : image ? `build the image on the Docker engine (${spec.image.baseImage} → ${spec.image.runtimeImage})` : `build locally to check ${definition.title}'s limits when an engine is at hand (${definition.title} builds the context itself)`),
+      step('analyze', 'check the image against the provider limits'),
+      step('push', append?.builder === 'append' ? append.push : 'push only the layers the registry lacks'),
+      step('deploy', `deploy "${spec.name}" to ${definition.title}`),
+      step('verify', 'check that the URL serves the new data (inspect hashes)'),
+    ]
     return {
       schema: 'datapub.plan/v1',
       provider: { name: definition.name, title: definition.title, accepts, limits: definition.limits },

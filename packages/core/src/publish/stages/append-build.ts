@@ -8,11 +8,11 @@ import type { AppendedImage } from '../../image/append/build-append-image.js'
 import type { AnyProviderDefinition, ImageArtifact, ProviderOperations, PushTarget } from '../../contract/provider-types.js'
 import type { RegistryClient, RegistryClientOptions } from '../../registry/registry-client.js'
 import type { RegistryCredentials, CredentialResolver } from '../../registry/registry-credentials.js'
-import { appendServices } from './append-services.js'
 import type { PipelineServices } from './pipeline-services.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
 import { wheelsDigest } from './wheels-digest.js'
 import { findRuntimeImage } from './find-runtime-image.js'
+import { skipReason } from './skip-reason.js'
 
 export interface AppendBuildInput {
   spec: PublishSpec
@@ -53,7 +53,6 @@ interface RuntimeLocation {
  */
 export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifact | undefined> {
   const { spec, definition, operations, context, pipeline, emit, stage, signal } = input
-  const services = appendServices(pipeline)
   const pushTarget = operations.pushTarget?.bind(operations)
   if (pushTarget === undefined && spec.runtimeRegistry === undefined) {
     emit({
@@ -65,7 +64,7 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
   }
   const clients: RegistryClient[] = []
   const client = async (options: Omit<RegistryClientOptions, 'signal'>) => {
-    const made = await services.createRegistryClient({ ...options, signal })
+    const made = await pipeline.createRegistryClient({ ...options, signal })
     clients.push(made)
     return made
   }
@@ -85,7 +84,7 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
         await buildRuntimeImage(input, runtime, key, dockerfile)
       }
       const format = (target?.manifestFormat ?? 'docker-v2') === 'docker-v2' ? 'docker' : 'oci'
-      const image = await services.buildAppendImage({
+      const image = await pipeline.buildAppendImage({
         base: { client: runtimeClient, repository: runtime.repository, reference: key },
         appDir: path.join(context.dir, 'app'),
         recipe,
@@ -96,7 +95,8 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
       emit({ type: 'image:built', imageId: image.config.descriptor.digest, tag: target === undefined ? localTag(spec, context) : `${target.registry}/${target.repository}:${target.tags[0] ?? 'latest'}`, bytes: image.newBytes })
       return image
     })
-    input.skip('analyze', 'the append builder adds data layers only; the runtime image was analysed when the engine built it')
+    const noAnalysis = skipReason('analyze', { definition, accepts: 'image', generate: false, verify: spec.verify, pushes: pushTarget !== undefined, append: true })
+    if (noAnalysis !== undefined) input.skip('analyze', noAnalysis)
 
     if (target === undefined) return await loadIntoEngine(input, built)
     const pushTo = target
@@ -106,7 +106,7 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
       const ref = `${pushTo.registry}/${pushTo.repository}`
       const totalBytes = built.newBytes
       const sent = new Map<number, number>()
-      const pushed = await services.pushAppendImage(built, { client: targetClient, repository: pushTo.repository, tags: pushTo.tags }, {
+      const pushed = await pipeline.pushAppendImage(built, { client: targetClient, repository: pushTo.repository, tags: pushTo.tags }, {
         onProgress: (p) => {
           if (p.state === 'uploading' || p.state === 'restarted' || p.state === 'done') sent.set(p.index, p.bytes)
           emit({ type: 'push:progress', ref, sentBytes: [...sent.values()].reduce((a, b) => a + b, 0), totalBytes })
@@ -124,10 +124,9 @@ export async function appendBuild(input: AppendBuildInput): Promise<ImageArtifac
 async function loadIntoEngine(input: AppendBuildInput, image: AppendedImage): Promise<ImageArtifact> {
   const { spec, context, emit } = input
   return input.stage('push', 'Loading the image into the engine (docker load, no build)', async () => {
-    const services = appendServices(input.pipeline)
     const tag = localTag(spec, context)
     const archive = path.join(input.work, 'append-image.tar')
-    await services.writeDockerArchive(image, archive, tag)
+    await input.pipeline.writeDockerArchive(image, archive, tag)
     const engine = await input.engine()
     const bytes = (await lstat(archive)).size
     let sentBytes = 0

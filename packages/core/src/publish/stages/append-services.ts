@@ -1,6 +1,15 @@
-import type { PipelineServices } from './pipeline-services.js'
+import type { buildAppendImage } from '../../image/append/build-append-image.js'
+import type { pushAppendImage } from '../../image/append/push-append-image.js'
+import type { writeDockerArchive } from '../../image/append/write-docker-archive.js'
+import type { RegistryClient, RegistryClientOptions } from '../../registry/registry-client.js'
 
-export type AppendServices = Required<Pick<PipelineServices, 'createRegistryClient' | 'buildAppendImage' | 'pushAppendImage' | 'writeDockerArchive'>>
+/** The append builder's seams: every registry call it makes, and how its image is built, pushed or loaded. */
+export interface AppendServices {
+  createRegistryClient: (options: RegistryClientOptions) => Promise<RegistryClient>
+  buildAppendImage: typeof buildAppendImage
+  pushAppendImage: typeof pushAppendImage
+  writeDockerArchive: typeof writeDockerArchive
+}
 
 /** Lazy like the other defaults: the registry and append modules load only when append runs. */
 export function defaultAppendServices(): AppendServices {
@@ -9,16 +18,5 @@ export function defaultAppendServices(): AppendServices {
     buildAppendImage: async (...args) => (await import('../../image/append/build-append-image.js')).buildAppendImage(...args),
     pushAppendImage: async (...args) => (await import('../../image/append/push-append-image.js')).pushAppendImage(...args),
     writeDockerArchive: async (...args) => (await import('../../image/append/write-docker-archive.js')).writeDockerArchive(...args),
-  }
-}
-
-/** A pipeline replaced by a test or an embedding app may lack the append seams: defaults fill them. */
-export function appendServices(pipeline: PipelineServices): AppendServices {
-  const defaults = defaultAppendServices()
-  return {
-    createRegistryClient: pipeline.createRegistryClient ?? defaults.createRegistryClient,
-    buildAppendImage: pipeline.buildAppendImage ?? defaults.buildAppendImage,
-    pushAppendImage: pipeline.pushAppendImage ?? defaults.pushAppendImage,
-    writeDockerArchive: pipeline.writeDockerArchive ?? defaults.writeDockerArchive,
   }
 }

@@ -7,7 +7,7 @@ import { bindSignals } from '../../provider/bind-signals.js'
 import { parseProviderOptions } from '../spec/parse-provider-options.js'
 import { resolvePublishSpec } from '../spec/resolve-spec.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
-import type { PublishRequest } from '../run-publish.js'
+import type { PublishRequest } from '../publish-request.js'
 
 export interface Collected {
   spec: PublishSpec

@@ -3,6 +3,7 @@ import type { ContainerEngine } from '../../contract/container-engine.js'
 import type { Emit, Stage } from '../../contract/publish-event.js'
 import type { AnyProviderDefinition, Artifact, ArtifactKind, ImageArtifact, ProviderOperations } from '../../contract/provider-types.js'
 import type { PipelineServices } from './pipeline-services.js'
+import { skipReason, type SkipFacts } from './skip-reason.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
 
 export interface EngineBuildInput {
@@ -30,10 +31,14 @@ export async function engineBuild(input: EngineBuildInput): Promise<Artifact> {
   const sized = limits.imageBytes !== undefined || limits.fileBytes !== undefined
   const fromContext: Artifact = accepts === 'bundle' ? { kind: 'bundle', dir: context.dir, files: context.files } : { kind: 'context', dir: context.dir, files: context.files }
   const engine = accepts === 'image' ? await input.engine() : sized && accepts === 'context' ? await input.engine().catch(() => undefined) : undefined
+  const facts: SkipFacts = { definition, accepts, generate: false, verify: spec.verify, pushes: operations.pushTarget !== undefined, append: false, noEngine: engine === undefined }
+  const skipped = (name: Stage): boolean => {
+    const reason = skipReason(name, facts)
+    if (reason !== undefined) skip(name, reason)
+    return reason !== undefined
+  }
   if (engine === undefined) {
-    skip('build', `${definition.title} builds from the context itself`)
-    skip('analyze', 'no local image to analyse')
-    skip('push', 'nothing to push')
+    for (const name of ['build', 'analyze', 'push'] as const) skipped(name)
     return fromContext
   }
 
@@ -53,7 +58,7 @@ export async function engineBuild(input: EngineBuildInput): Promise<Artifact> {
     return { kind: 'image', ref: image.tag, imageId: image.imageId }
   })
 
-  if (sized) {
+  if (!skipped('analyze')) {
     await stage('analyze', `Checking the image against ${definition.title}'s limits`, async () => {
       // Layers of the runtime base are the host's problem, not prunable leftovers of ours.
       const baseDiffIds = await engine.inspectImage(spec.image.runtimeImage).then((i) => i.layers, () => [])
@@ -62,10 +67,9 @@ export async function engineBuild(input: EngineBuildInput): Promise<Artifact> {
       emit({ type: 'image:analyzed', bytes: report.totalBytes, layers: report.layers.length, ...(budget === undefined ? {} : { budgetBytes: budget }) })
       await pipeline.assertWithinBudget(report, limits, definition.name)
     })
-  } else skip('analyze', `${definition.title} sets no size limits`)
+  }
 
-  if (accepts !== 'image') return skip('push', 'nothing to push'), fromContext
-  if (operations.pushTarget === undefined) return skip('push', `${definition.title} runs images from the engine that built them`), built
+  if (skipped('push') || operations.pushTarget === undefined) return accepts === 'image' ? built : fromContext
   const pushTarget = operations.pushTarget.bind(operations)
   return stage('push', `Pushing the image to ${definition.title}`, async () => {
     const target = await pushTarget({ name: spec.name, spec, contextHash: context.hash }, signal)

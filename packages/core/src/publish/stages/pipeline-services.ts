@@ -1,18 +1,14 @@
 import type { csvsToSqlite, inspectDatabase, writeInspectFile, assertSqliteDatabase } from '../../data/index.js'
 import type { createBuildContext, buildImage, analyzeImage, assertWithinBudget } from '../../image/index.js'
 import type { pushEngineImage } from './push-engine-image.js'
-import { defaultAppendServices } from './append-services.js'
+import { defaultAppendServices, type AppendServices } from './append-services.js'
 import type { verifyDeployment } from './verify-deployment.js'
-import type { buildAppendImage } from '../../image/append/build-append-image.js'
-import type { pushAppendImage } from '../../image/append/push-append-image.js'
-import type { writeDockerArchive } from '../../image/append/write-docker-archive.js'
-import type { RegistryClient, RegistryClientOptions } from '../../registry/registry-client.js'
 
 /**
  * The stage implementations the runner calls. Defaults load their modules on first use, so a
  * dry run or a bundle provider never loads the image code; tests replace any of them.
  */
-export interface PipelineServices {
+export interface PipelineServices extends AppendServices {
   csvsToSqlite: typeof csvsToSqlite
   inspectDatabase: typeof inspectDatabase
   writeInspectFile: typeof writeInspectFile
@@ -23,13 +19,6 @@ export interface PipelineServices {
   assertWithinBudget: (...args: Parameters<typeof assertWithinBudget>) => Promise<void>
   pushEngineImage: typeof pushEngineImage
   verifyDeployment: typeof verifyDeployment
-  // The append builder's seams. Optional so that replacements written before it still type-check;
-  // an absent one falls back to the default (see append-services.ts).
-  /** Every registry call of the append builder goes through a client made here. */
-  createRegistryClient?: (options: RegistryClientOptions) => Promise<RegistryClient>
-  buildAppendImage?: typeof buildAppendImage
-  pushAppendImage?: typeof pushAppendImage
-  writeDockerArchive?: typeof writeDockerArchive
 }
 
 export function defaultPipelineServices(): PipelineServices {

@@ -2,14 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { createHash } from 'node:crypto'
-import { tarStream } from '../../util/tar-stream.js'
 import { DatapubError } from '../../errors/datapub-error.js'
 import { registerSecret } from '../../http/redact.js'
 import type { ContainerEngine } from '../../contract/container-engine.js'
 import { writeGzipLayer, type WrittenLayer } from '../../image/append/write-gzip-layer.js'
+import { walkImageArchive } from '../../image/walk-image-archive.js'
 import type { PushTarget, ImageArtifact } from '../../contract/provider-types.js'
 import { RegistryClient } from '../../registry/registry-client.js'
 import { pushImage, type PushBlob } from '../../registry/push-image.js'
@@ -20,8 +19,6 @@ export interface PushProgress {
   sentBytes: number
   totalBytes: number
 }
-
-const JSON_LIMIT = 64 * 1024 * 1024
 
 /**
  * Pushes an image the engine built to a provider's registry without a `docker push`: reads the
@@ -85,61 +82,9 @@ function syncFile(layer: WrittenLayer) {
   }
 }
 
-interface SavedImage {
-  config: Buffer
-  layers: WrittenLayer[]
-}
-
-/** One pass over `docker save` (legacy or OCI layout): JSON kept in memory, every tar gzipped to disk. */
-async function readSavedImage(stream: Readable, work: string): Promise<SavedImage> {
-  const json = new Map<string, Buffer>()
-  const tars = new Map<string, WrittenLayer>()
-  const links = new Map<string, string>()
-  const ex = tarStream().extract()
-  const feeding = pipeline(stream, ex)
-  for await (const entry of ex) {
-    const name = path.posix.normalize(entry.header.name).replace(/^\.\//, '')
-    if (entry.header.type === 'symlink' || entry.header.type === 'link') {
-      const linkname = entry.header.linkname ?? ''
-      links.set(name, path.posix.normalize(entry.header.type === 'symlink' ? path.posix.join(path.posix.dirname(name), linkname) : linkname))
-      entry.resume()
-      continue
-    }
-    if (entry.header.type !== 'file') {
-      entry.resume()
-      continue
-    }
-    const iterator = entry[Symbol.asyncIterator]()
-    const first = await iterator.next()
-    const head: Buffer = first.done ? Buffer.alloc(0) : (first.value as Buffer)
-    const rest = Readable.from((async function* () {
-      if (head.length > 0) yield head
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Buffer
-    })())
-    if ((head[0] === 0x7b || head[0] === 0x5b) && (entry.header.size ?? 0) <= JSON_LIMIT) {
-      const chunks: Buffer[] = []
-      for await (const chunk of rest) chunks.push(chunk as Buffer)
-      json.set(name, Buffer.concat(chunks))
-    } else if ((entry.header.size ?? 0) > 0) {
-      const gzipped = head[0] === 0x1f && head[1] === 0x8b
-      tars.set(name, await writeGzipLayer(gzipped ? rest.pipe(createGunzip()) : rest, work))
-    } else rest.resume()
-  }
-  await feeding
-  const resolve = (p: string): string => {
-    let current = path.posix.normalize(p)
-    for (let hops = 0; links.has(current) && hops < 16; hops++) current = links.get(current) as string
-    return current
-  }
-  const manifestText = json.get('manifest.json')
-  const manifest = manifestText === undefined ? undefined : (JSON.parse(manifestText.toString('utf8')) as Array<{ Config: string; Layers: string[] }>)[0]
-  if (manifest === undefined) throw new DatapubError('IMAGE_NOT_FOUND', 'The engine returned an image archive without manifest.json.', { hint: 'Check that the image exists on the engine.' })
-  const config = json.get(resolve(manifest.Config))
-  if (config === undefined) throw new DatapubError('INTERNAL', `The image archive lacks its config ${manifest.Config}.`)
-  const layers = manifest.Layers.map((layer) => {
-    const written = tars.get(resolve(layer))
-    if (written === undefined) throw new DatapubError('INTERNAL', `The image archive lacks layer ${layer}.`)
-    return written
-  })
-  return { config, layers }
+/** `docker save` read once: config bytes kept, every layer gzipped to a temporary blob as it streams past. */
+async function readSavedImage(stream: Readable, work: string): Promise<{ config: Buffer; layers: WrittenLayer[] }> {
+  const walked = await walkImageArchive(stream, (blob, layer) => writeGzipLayer(layer.gzipped ? blob.pipe(createGunzip()) : blob, work))
+  if (walked.config === undefined) throw new DatapubError('INTERNAL', 'The image archive the engine returned lacks its config.')
+  return { config: walked.config, layers: walked.layers }
 }

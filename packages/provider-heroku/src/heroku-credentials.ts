@@ -1,8 +1,6 @@
-import { DatapubError } from '../../errors/datapub-error.js'
-import { registerSecret } from '../../http/redact.js'
-import type { CredentialResolver } from '../registry-credentials.js'
+import { DatapubError, registerSecret, type CredentialResolver } from '@datapub/core/kit'
+import { HEROKU_REGISTRY } from './push-target.js'
 
-export const HEROKU_REGISTRY = 'registry.heroku.com'
 
 /** Heroku's registry takes Basic auth with the user `_` and the Platform API key as password. */
 export function herokuCredentials(apiKey: string | undefined, registry = HEROKU_REGISTRY): CredentialResolver {

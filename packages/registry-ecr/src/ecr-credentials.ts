@@ -1,7 +1,5 @@
 import type { ECRClient } from '@aws-sdk/client-ecr'
-import { DatapubError } from '../../errors/datapub-error.js'
-import { registerSecret } from '../../http/redact.js'
-import type { CredentialResolver, RegistryCredentials } from '../registry-credentials.js'
+import { DatapubError, registerSecret, type CredentialResolver, type RegistryCredentials } from '@datapub/core/kit'
 
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/
 

@@ -1,6 +1,4 @@
-import { DatapubError } from '../../errors/datapub-error.js'
-import { registerSecret } from '../../http/redact.js'
-import type { CredentialResolver } from '../registry-credentials.js'
+import { DatapubError, registerSecret, type CredentialResolver } from '@datapub/core/kit'
 
 const GOOGLE_REGISTRY = /(^|\.)(gcr\.io|pkg\.dev)$/
 

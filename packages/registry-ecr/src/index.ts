@@ -1,0 +1,1 @@
+export { ecrCredentials, type EcrCredentials, type EcrOptions } from './ecr-credentials.js'
