@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Builds every package to dist/ with esbuild (ESM, Node 20), then writes the CLI manifest that
-// lets `datapub --help` answer without loading zod or a provider.
+// Builds every package to dist/ with esbuild (ESM, Node 20), emits each package's declarations
+// with tsc (dist/*.d.ts, what a consumer compiles), then writes the CLI manifest that lets
+// `datapub --help` answer without loading zod or a provider. `--no-types` skips declarations.
 import { build } from 'esbuild'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { readdir, readFile, writeFile, rm, access } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -15,7 +18,9 @@ const entriesOf = (pkg, dir) =>
     .map(([, value]) => ({ in: path.join(dir, value['@datapub/source']), out: value.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '') }))
 
 // `node scripts/build.mjs core cli` builds only those packages.
-const only = process.argv.slice(2)
+const noTypes = process.argv.includes('--no-types')
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
+const built = []
 for (const name of (await readdir(packagesDir)).sort()) {
   if (only.length > 0 && !only.includes(name) && !only.includes(name.replace(/^provider-/, ''))) continue
   const dir = path.join(packagesDir, name)
@@ -40,6 +45,26 @@ for (const name of (await readdir(packagesDir)).sort()) {
     chunkNames: '_chunks-[name]-[hash]',
   })
   process.stderr.write(`built ${pkg.name}\n`)
+  built.push(name)
+}
+
+// Declarations: a package resolves its siblings through their dist/*.d.ts, so core goes first,
+// then the providers and the ECR package side by side, then the CLI that imports them.
+const tsc = path.join(root, 'node_modules/typescript/bin/tsc')
+const emitTypes = async (name) => {
+  try {
+    await promisify(execFile)(process.execPath, [tsc, '-p', path.join(packagesDir, name, 'tsconfig.build.json')], { cwd: root })
+  } catch (error) {
+    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`)
+    throw new Error(`declarations of packages/${name} failed`)
+  }
+  process.stderr.write(`typed packages/${name}\n`)
+}
+if (!noTypes) {
+  const stage = (names) => Promise.all(names.filter((name) => built.includes(name)).map(emitTypes))
+  await stage(['core'])
+  await stage(built.filter((name) => name !== 'core' && name !== 'cli'))
+  await stage(['cli'])
 }
 
 

@@ -1,17 +1,34 @@
 # shellcheck shell=bash
-# Sourced by scripts/demo and scripts/test: makes a fresh machine able to build and test datapub.
-# Installs (as root, when missing) the Debian packages the tests use as real peers, pins pnpm,
-# installs the workspace and builds it, and puts csvs-to-sqlite (PyPI) in a venv. Idempotent and quiet when everything is present.
+# Sourced by scripts/demo and scripts/test: makes a fresh machine able to build and run datapub.
+# Installs (as root, when missing) the Debian packages the job uses (`ensure_toolchain demo`: an
+# engine and what builds base images; `ensure_toolchain test`: also the real peers the tests
+# check datapub against, and csvs-to-sqlite from PyPI in a venv), pins pnpm, installs the
+# workspace and builds it. Idempotent and quiet
+# when everything is present.
 
 DATAPUB_PNPM_VERSION=12.4.2
-# chromium drives the publisher app's browser test (playwright-core, no browser download).
-DATAPUB_APT_PACKAGES=(sqlite3 sqlite-utils skopeo docker.io docker-registry debootstrap apache2-utils curl openssl chromium)
+# The demo: a Docker engine, debootstrap for base images where Docker Hub is unreachable, curl
+# for the sample it prints.
+DATAPUB_DEMO_APT_PACKAGES=(docker.io debootstrap curl python3)
+# Only the tests: sqlite3 and sqlite-utils (data peers), skopeo and docker-registry (registry
+# peers), apache2-utils and openssl (registry auth and TLS set-ups), chromium (the publisher
+# app's browser test, driven by playwright-core without a browser download).
+DATAPUB_TEST_APT_PACKAGES=(sqlite3 sqlite-utils skopeo docker-registry apache2-utils openssl chromium)
+
+# Prints the Debian packages a job needs: `demo` or `test` (the demo's and the tests' own).
+toolchain_packages() {
+  case "${1:-test}" in
+    demo) printf '%s\n' "${DATAPUB_DEMO_APT_PACKAGES[@]}" ;;
+    test) printf '%s\n' "${DATAPUB_DEMO_APT_PACKAGES[@]}" "${DATAPUB_TEST_APT_PACKAGES[@]}" ;;
+    *) log "unknown toolchain job: $1"; return 1 ;;
+  esac
+}
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
 ensure_apt_packages() {
   local missing=()
-  for pkg in "${DATAPUB_APT_PACKAGES[@]}" "$@"; do
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -61,9 +78,14 @@ ensure_csvs_to_sqlite() {
   export DATAPUB_CSVS_TO_SQLITE="$bin"
 }
 
+# ensure_toolchain demo|test [extra Debian packages...]
 ensure_toolchain() {
-  ensure_apt_packages "$@"
+  local job=${1:-test}
+  [ $# -gt 0 ] && shift
+  local -a packages
+  mapfile -t packages < <(toolchain_packages "$job")
+  ensure_apt_packages "${packages[@]}" "$@"
   ensure_pnpm
   ensure_workspace
-  ensure_csvs_to_sqlite
+  if [ "$job" = test ]; then ensure_csvs_to_sqlite; fi
 }

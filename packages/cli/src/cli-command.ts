@@ -13,6 +13,10 @@ export interface CliIO {
   /** `--json` was given: print NDJSON only on stdout. */
   json: boolean
   isTTY: boolean
+  /** A person can answer questions: stdin and stderr are terminals and --json is off. */
+  interactive?: boolean
+  /** Asks a yes/no question on the terminal; only called when `interactive`. */
+  confirm?(question: string): Promise<boolean>
   env: Readonly<Record<string, string | undefined>>
   cwd: string
   signal: AbortSignal

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
-import { BUILTIN_PROVIDERS, commonOptionsSchema, csvOptionsSchema } from '@datapub/core'
+import { BUILTIN_PROVIDERS } from '@datapub/core'
+import { commonOptionsSchema, csvOptionsSchema } from '@datapub/core/schemas'
 import type { CliManifest } from './cli-manifest.js'
 import { deriveFlags } from './flags/derive-flags.js'
 

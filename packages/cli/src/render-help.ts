@@ -6,7 +6,11 @@ export function renderFlags(flags: FlagSpec[], title: string): string {
   const rows = flags.map((f) => {
     const value = f.kind === 'boolean' ? '' : f.kind === 'tuple-list' ? ' A B C'.slice(0, f.arity * 2) : f.choices ? ` ${f.choices.join('|')}` : f.kind === 'number' || f.kind === 'integer' ? ' N' : ' TEXT'
     const names = [...f.aliases.filter((a) => /^-[a-z]$/.test(a)), f.flag].join(', ') + value
-    const extra = [f.kind === 'list' || f.kind === 'tuple-list' ? 'repeatable' : '', f.default !== undefined && f.default !== false && !(Array.isArray(f.default) && f.default.length === 0) ? `default ${JSON.stringify(f.default)}` : '', f.required ? 'required' : '']
+    // Schema descriptions often say it already: add "repeatable" and the default only when they do not.
+    const says = (word: RegExp) => word.test(f.description)
+    const repeatable = (f.kind === 'list' || f.kind === 'tuple-list' || f.kind === 'map') && !says(/repeatable/i)
+    const showDefault = f.default !== undefined && f.default !== false && !(Array.isArray(f.default) && f.default.length === 0) && !says(/\bdefault\b/i)
+    const extra = [repeatable ? 'repeatable' : '', showDefault ? `default ${JSON.stringify(f.default)}` : '', f.required ? 'required' : '']
       .filter(Boolean)
       .join('; ')
     return [names, `${f.description}${extra ? ` (${extra})` : ''}`] as const

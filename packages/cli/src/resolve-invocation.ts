@@ -28,10 +28,11 @@ export async function resolveInvocation(command: string, args: string[], io: Cli
   const manifest = await loadCliManifest()
   const commonFlags = opts.common ? [...manifest.commonFlags, ...manifest.csvFlags] : []
   const [providerName, ...rest] = args
-  const usage = `Usage: datapub ${command} <provider> ${opts.positional} [options]\n`
+  const usage = `Usage: datapub ${command} <provider>${opts.positional ? ` ${opts.positional}` : ''} [options]\n`
   if (providerName === undefined || providerName.startsWith('-')) {
     const providers = manifest.providers.map((p) => `  ${p.name.padEnd(12)}${p.title}`).join('\n')
-    const help = `${usage}\nProviders (plugins: datapub-provider-<id> packages, or a path):\n${providers}\n\n${renderFlags(manifest.commonFlags, 'Common options')}\n${opts.common ? renderFlags(manifest.csvFlags, 'CSV options (csvs-to-sqlite)') : ''}\nRun \`datapub ${command} <provider> --help\` for the provider's own options.\n`
+    const common = opts.common ? `${renderFlags(manifest.commonFlags, 'Common options')}\n${renderFlags(manifest.csvFlags, 'CSV options (csvs-to-sqlite)')}\n` : ''
+    const help = `${usage}\nProviders (plugins: datapub-provider-<id> packages, or a path; \`datapub providers\` lists them):\n${providers}\n\n${common}Run \`datapub ${command} <provider> --help\` for the provider's own options.\n`
     if (wantsHelp(args)) return { help }
     throw new DatapubError('CONFIG_INVALID', `datapub ${command} needs a provider.`, { path: 'provider', hint: `Name one: ${manifest.providers.map((p) => p.name).join(', ')}.` })
   }
@@ -45,7 +46,7 @@ export async function resolveInvocation(command: string, args: string[], io: Cli
     throw new DatapubError('PROVIDER_INVALID', `Provider "${definition.name}" redefines the common option ${clash.flag}.`, { fault: 'user', hint: 'The provider must use another name for its own option.' })
   }
   if (wantsHelp(rest)) {
-    return { help: `${usage}\n${definition.title}${definition.description ? `: ${definition.description}` : ''}\n\n${renderFlags(providerFlags, `${definition.title} options`)}\n${renderFlags(manifest.commonFlags.filter(() => opts.common), 'Common options')}${opts.common ? `\n${renderFlags(manifest.csvFlags, 'CSV options (csvs-to-sqlite)')}` : ''}` }
+    return { help: `Usage: datapub ${command} ${definition.name}${opts.positional ? ` ${opts.positional}` : ''} [options]\n\n${definition.title}${definition.description ? `: ${definition.description}` : ''}\n\n${renderFlags(providerFlags, `${definition.title} options`)}\n${renderFlags(manifest.commonFlags.filter(() => opts.common), 'Common options')}${opts.common ? `\n${renderFlags(manifest.csvFlags, 'CSV options (csvs-to-sqlite)')}` : ''}` }
   }
   const parsed = parseFlags(rest, [...commonFlags, ...providerFlags] as FlagSpec[])
   const options: Record<string, unknown> = {}

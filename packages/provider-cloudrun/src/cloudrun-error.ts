@@ -24,9 +24,25 @@ export function googleFacts(error: unknown): GoogleFacts {
     const code = (body?.status === undefined ? undefined : STATUS_NAMES[body.status]) ?? (status === undefined ? undefined : HTTP_TO_CODE[status])
     return { code, message: body?.message ?? error.message, reason: body?.details?.find((d) => typeof d.reason === 'string')?.reason }
   }
-  const e = error as { code?: unknown; message?: unknown; reason?: unknown; httpStatusCode?: unknown } | undefined
+  const e = error as { code?: unknown; message?: unknown; reason?: unknown; httpStatusCode?: unknown; status?: unknown; response?: unknown } | undefined
+  // google-gax 5 passes REST failures through as gaxios errors: `code` is then the HTTP status and
+  // the message is Google's JSON error body, not a gRPC code and text.
+  if (typeof e?.status === 'number' && e.response !== undefined) {
+    const body = parseGoogleBody(e.message)
+    const code = (body?.status === undefined ? undefined : STATUS_NAMES[body.status]) ?? HTTP_TO_CODE[e.status]
+    return { code, message: body?.message ?? (typeof e.message === 'string' ? e.message : `HTTP ${e.status}`), reason: body?.details?.find((d) => typeof d.reason === 'string')?.reason }
+  }
   const code = typeof e?.code === 'number' ? e.code : typeof e?.httpStatusCode === 'number' ? HTTP_TO_CODE[e.httpStatusCode] : undefined
   return { code, message: typeof e?.message === 'string' ? e.message : String(error), reason: typeof e?.reason === 'string' ? e.reason : undefined }
+}
+
+function parseGoogleBody(message: unknown): { status?: string; message?: string; details?: Array<{ reason?: string }> } | undefined {
+  if (typeof message !== 'string' || !message.startsWith('{')) return undefined
+  try {
+    return (JSON.parse(message) as { error?: { status?: string; message?: string; details?: Array<{ reason?: string }> } }).error
+  } catch {
+    return undefined
+  }
 }
 
 export function isNotFound(error: unknown): boolean {

@@ -92,7 +92,7 @@ function authClientFor(google: GoogleModule, json: CredentialsFile) {
   return loader.fromJSON(json as Parameters<typeof loader.fromJSON>[0])
 }
 
-function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (options.keyFile !== undefined) return options.keyFile
   if (env.GOOGLE_APPLICATION_CREDENTIALS) return env.GOOGLE_APPLICATION_CREDENTIALS
   const configDir = env.CLOUDSDK_CONFIG ?? (env.HOME ? path.join(env.HOME, '.config', 'gcloud') : env.APPDATA ? path.join(env.APPDATA, 'gcloud') : undefined)
@@ -100,7 +100,7 @@ function credentialsPath(options: CloudrunOptions, env: Readonly<Record<string, 
 }
 
 function missing(message: string) {
-  return cloudrunError('CLOUDRUN_AUTH_MISSING', message, 'user', 'Run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass --key-file.')
+  return cloudrunError('AUTH_MISSING', message, 'user', 'Run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or pass --key-file.', undefined, { provider: 'cloudrun' })
 }
 
 /** The token endpoint answers 400 invalid_grant for revoked or expired refresh tokens; that is the user's to fix. */

@@ -43,4 +43,12 @@ export const cloudrunOptionsSchema = z.object({
 })
 
 export type CloudrunOptions = z.output<typeof cloudrunOptionsSchema>
+/** What `providerOptions` takes for `cloudrun` (defaults optional). */
+export type CloudrunOptionsInput = z.input<typeof cloudrunOptionsSchema>
 
+// Types `publish({ provider: 'cloudrun', providerOptions })` for anyone who imports this package.
+declare module '@datapub/core/kit' {
+  interface ProviderOptionsMap {
+    cloudrun: CloudrunOptionsInput
+  }
+}

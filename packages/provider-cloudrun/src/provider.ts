@@ -2,6 +2,7 @@ import { defineProvider } from '@datapub/core/kit'
 import { checkResources } from './build-service.js'
 import { openRuntime, type CloudrunRuntime } from './cloudrun-runtime.js'
 import { deployService } from './deploy-service.js'
+import { missingCredentials } from './missing-credentials.js'
 import { exportService, summarizeService } from './describe-service.js'
 import { getService } from './get-service.js'
 import { cloudrunOptionsSchema, SERVICE_NAME_PATTERN, type CloudrunOptions } from './options.js'
@@ -20,6 +21,7 @@ export const cloudrun = defineProvider({
   description: 'Deploys the image to a Cloud Run service through the Admin API v2, pushing it to Artifact Registry first.',
   options: cloudrunOptionsSchema,
   accepts: 'image',
+  missingCredentials,
   limits: {
     requestTimeoutMs: { value: 3_600_000, source: `${QUOTAS}: request timeout up to 3600 s (default 300 s)` },
     memoryBytes: { value: 32 * 2 ** 30, source: `${QUOTAS}: memory up to 32 GiB per instance` },

@@ -236,7 +236,7 @@ describe('checkAuth', () => {
 
   it('names a missing credentials file and a missing project before any request', async () => {
     const fake = createFakeContext(cloudrun.options.parse({ project: PROJECT }), { provider: 'cloudrun', env: { GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' } })
-    expect(await failure((await cloudrun.create(fake.context as never)).checkAuth())).toMatchObject({ code: 'CLOUDRUN_AUTH_MISSING', fault: 'user' })
+    expect(await failure((await cloudrun.create(fake.context as never)).checkAuth())).toMatchObject({ code: 'AUTH_MISSING', fault: 'user', provider: 'cloudrun', details: { provider: 'cloudrun' } })
     const keyFile = await writeAdcFile()
     const { writeFile } = await import('node:fs/promises')
     await writeFile(keyFile, JSON.stringify({ type: 'authorized_user', client_id: 'c', client_secret: 'sentinel-client-secret-d41c', refresh_token: 'sentinel-refresh-1//0gRefReSh7c2f' }))

@@ -1,5 +1,5 @@
 export { heroku } from './provider.js'
-export { herokuOptionsSchema, type HerokuOptions } from './options.js'
+export { herokuOptionsSchema, type HerokuOptions, type HerokuOptionsInput } from './options.js'
 export { HEROKU_LIMITS, HEROKU_NAME_PATTERN } from './limits.js'
 export { herokuCredentials } from './heroku-credentials.js'
 export { heroku as default } from './provider.js'

@@ -49,3 +49,12 @@ export function configVarMap(pairs: string[]): Record<string, string> {
   }
   return out
 }
+/** What `providerOptions` takes for `heroku` (defaults optional). */
+export type HerokuOptionsInput = z.input<typeof herokuOptionsSchema>
+
+// Types `publish({ provider: 'heroku', providerOptions })` for anyone who imports this package.
+declare module '@datapub/core/kit' {
+  interface ProviderOptionsMap {
+    heroku: HerokuOptionsInput
+  }
+}

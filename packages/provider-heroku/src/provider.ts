@@ -24,6 +24,7 @@ export const heroku = defineProvider({
   // The build path takes a context; the pipeline picks one kind per provider today (see README).
   accepts: 'image',
   limits: HEROKU_LIMITS,
+  missingCredentials: (options, env) => (options.apiKey ?? env.HEROKU_API_KEY ? undefined : 'no API key: set HEROKU_API_KEY or pass --api-key (`heroku auth:token` prints one).'),
   create(context) {
     const options = context.options as HerokuOptions
     const apiKey = options.apiKey ?? context.env.HEROKU_API_KEY
@@ -31,7 +32,7 @@ export const heroku = defineProvider({
     let client: HerokuApi | undefined
     const api = (): HerokuApi => {
       if (apiKey === undefined || apiKey === '') {
-        throw new DatapubError('AUTH_MISSING', 'No Heroku API key.', { fault: 'user', provider: 'heroku', path: 'apiKey', hint: 'Set HEROKU_API_KEY or pass --api-key; `heroku auth:token` prints one.' })
+        throw new DatapubError('AUTH_MISSING', 'No Heroku API key.', { fault: 'user', provider: 'heroku', details: { provider: 'heroku' }, path: 'apiKey', hint: 'Set HEROKU_API_KEY or pass --api-key; `heroku auth:token` prints one.' })
       }
       return (client ??= createHerokuApi({ apiKey, http: context.http, ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }) }))
     }

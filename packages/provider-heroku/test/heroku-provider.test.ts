@@ -196,7 +196,7 @@ describe('heroku container path', () => {
 
   it('asks for a key before any call when none is given', async () => {
     const { ops } = await operations({})
-    await expect(ops.checkAuth()).rejects.toMatchObject({ code: 'AUTH_MISSING', path: 'apiKey' })
+    await expect(ops.checkAuth()).rejects.toMatchObject({ code: 'AUTH_MISSING', path: 'apiKey', provider: 'heroku', details: { provider: 'heroku' } })
   })
 
   it('refuses a path the artifact cannot serve', async () => {

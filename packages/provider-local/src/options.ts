@@ -11,3 +11,12 @@ export const localOptionsSchema = z.object({
 })
 
 export type LocalOptions = z.output<typeof localOptionsSchema>
+/** What `providerOptions` takes for `local` (defaults optional). */
+export type LocalOptionsInput = z.input<typeof localOptionsSchema>
+
+// Types `publish({ provider: 'local', providerOptions })` for anyone who imports this package.
+declare module '@datapub/core/kit' {
+  interface ProviderOptionsMap {
+    local: LocalOptionsInput
+  }
+}

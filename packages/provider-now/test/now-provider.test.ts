@@ -209,7 +209,7 @@ describe('now deploy', () => {
   it('asks for a token when there is none', async () => {
     const fake = createFakeContext(now.options.parse({}), { provider: 'now', env: {} })
     const ops = await now.create(fake.context as ProviderContext<never>)
-    expect(await ops.checkAuth().catch((e: unknown) => e)).toMatchObject({ code: 'NOW_TOKEN_MISSING', fault: 'user', path: 'token' })
+    expect(await ops.checkAuth().catch((e: unknown) => e)).toMatchObject({ code: 'AUTH_MISSING', fault: 'user', path: 'token', provider: 'now', details: { provider: 'now' } })
   })
 })
 

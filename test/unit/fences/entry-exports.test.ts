@@ -8,6 +8,7 @@ const ENTRIES: Record<string, () => Promise<Record<string, unknown>>> = {
   '@datapub/core/testing': () => import('@datapub/core/testing'),
   '@datapub/core/errors': () => import('@datapub/core/errors'),
   '@datapub/core/data': () => import('@datapub/core/data'),
+  '@datapub/core/schemas': () => import('@datapub/core/schemas'),
   '@datapub/cli': () => import('@datapub/cli'),
   '@datapub/provider-cloudrun': () => import('@datapub/provider-cloudrun'),
   '@datapub/provider-heroku': () => import('@datapub/provider-heroku'),

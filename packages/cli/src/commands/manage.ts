@@ -2,6 +2,9 @@ import type { CliCommand, CliIO } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
 import { resolveInvocation } from '../resolve-invocation.js'
 import { DatapubError } from '@datapub/core/errors'
+import { renderOwnFlags, takeOwnFlags, type OwnFlag } from '../flags/own-flags.js'
+
+const DESTROY_FLAGS: OwnFlag[] = [{ name: 'yes', kind: 'boolean', help: 'Destroy without asking (needed when no terminal can answer)' }]
 
 type Action = 'list' | 'status' | 'destroy' | 'rollback' | 'export'
 
@@ -20,11 +23,13 @@ function manageCommand(action: Action): CliCommand {
     summary: SUMMARY[action],
     usage: `datapub ${action} <provider>${needsId ? ' <deployment>' : ''} [options]`,
     async run(argv, io) {
-      const resolved = await resolveInvocation(action, argv, io, { common: false, positional: needsId ? '<deployment>' : '' })
-      if ('help' in resolved) return io.stdout(resolved.help), EXIT.ok
+      const own = action === 'destroy' ? takeOwnFlags(argv, DESTROY_FLAGS) : { values: {}, rest: argv }
+      const resolved = await resolveInvocation(action, own.rest, io, { common: false, positional: needsId ? '<deployment>' : '' })
+      if ('help' in resolved) return io.stdout(`${resolved.help}${action === 'destroy' ? `\nDestroy options:\n${renderOwnFlags(DESTROY_FLAGS)}\n` : ''}`), EXIT.ok
       const [id, ...extra] = resolved.positionals
       if (needsId && id === undefined) throw new DatapubError('CONFIG_INVALID', `datapub ${action} needs the deployment name.`, { path: 'deployment', hint: `Usage: datapub ${action} <provider> <deployment>; \`datapub list <provider>\` shows names.` })
       if (extra.length > 0 || (!needsId && id !== undefined)) throw new DatapubError('CONFIG_INVALID', `Unexpected argument "${(needsId ? extra[0] : id) ?? ''}".`, { hint: `Usage: datapub ${action} <provider>${needsId ? ' <deployment>' : ''}` })
+      if (action === 'destroy' && own.values.yes !== true) await confirmDestroy(resolved.definition, id as string, io)
       const core = await import('@datapub/core')
       const request = { provider: resolved.definition, providerOptions: resolved.providerOptions, signal: io.signal, container: core.createContainer({ ProviderRegistry: resolved.registry, Env: io.env }) }
       const result =
@@ -36,6 +41,23 @@ function manageCommand(action: Action): CliCommand {
       print(result, action, io)
       return EXIT.ok
     },
+  }
+}
+
+/**
+ * Removing a deployment on a host cannot be undone: a person confirms it on a terminal, and a
+ * script says --yes. The local engine's containers are the user's own and are not asked about.
+ */
+async function confirmDestroy(definition: { name: string; title: string }, id: string, io: CliIO): Promise<void> {
+  if (definition.name === 'local') return
+  if (io.interactive !== true || io.confirm === undefined) {
+    throw new DatapubError('CONFIRMATION_REQUIRED', `datapub destroy ${definition.name} ${id} removes the deployment from ${definition.title} and needs confirmation.`, {
+      provider: definition.name,
+      hint: 'Pass --yes to destroy without asking (no terminal is here to answer).',
+    })
+  }
+  if (!(await io.confirm(`Destroy "${id}" on ${definition.title}? This cannot be undone.`))) {
+    throw new DatapubError('ABORTED', `Kept "${id}": destroy was not confirmed.`, { provider: definition.name })
   }
 }
 

@@ -19,6 +19,7 @@ export const planCommand: CliCommand = {
       container: createContainer({ ProviderRegistry: resolved.registry, Env: io.env }),
     })
     if (io.json) return io.stdout(`${JSON.stringify(plan)}\n`), EXIT.ok
+    for (const warning of plan.warnings) io.stderr(`warning: ${warning}\n`)
     io.stdout(`Plan: publish "${plan.name}" to ${plan.provider.title} (${plan.builder} builder)\n`)
     for (const input of plan.inputs) io.stdout(`  input ${input.path} (${input.kind}, ${input.bytes} bytes)\n`)
     io.stdout(`  databases: ${plan.databases.join(', ')}\n  deploy-time env: ${plan.envNames.join(', ')}\n`)

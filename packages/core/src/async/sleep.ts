@@ -2,7 +2,8 @@ import { abortedError } from './aborted-error.js'
 
 /**
  * Waits `ms`, or rejects with the ABORTED DatapubError the moment `signal` aborts, so Ctrl-C
- * never waits out a poll interval. The timer does not keep the process alive.
+ * never waits out a poll interval. The timer keeps the process alive: a CLI waiting between
+ * polls has nothing else pending, and an unref'd timer let it exit mid-publish (code 13).
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -15,7 +16,6 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', onAbort)
       resolve()
     }, Math.max(0, ms))
-    timer.unref?.()
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }

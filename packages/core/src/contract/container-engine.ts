@@ -47,7 +47,17 @@ export interface BuildOptions {
   target?: string
   noCache?: boolean
   onLog?: (line: string) => void
+  /** Byte progress of a base image layer the engine pulls during the build (`FROM`). */
+  onLayer?: (layer: LayerProgress) => void
   signal?: AbortSignal
+}
+
+export interface LayerProgress {
+  id: string
+  /** The engine's word for it: Downloading, Extracting, Pull complete... */
+  status: string
+  current?: number
+  total?: number
 }
 
 export interface BuildResult {

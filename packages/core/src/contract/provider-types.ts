@@ -191,6 +191,11 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
   recipe?(options: z.output<S>): ProviderRecipe
   capabilities?: ProviderCapabilities
   create(context: ProviderContext<z.output<S>>): ProviderOperations | Promise<ProviderOperations>
+  /**
+   * For `plan`: says what credential is missing, from the options and environment alone (no
+   * network, no host call); undefined when one is present. Whether it is valid is checkAuth's job.
+   */
+  missingCredentials?(options: z.output<S>, env: Readonly<Record<string, string | undefined>>): string | undefined | Promise<string | undefined>
 }
 
 export interface ProviderRecipe {
@@ -204,3 +209,23 @@ export interface ProviderDefinitionInput<S extends ProviderOptionsSchema = Provi
 }
 
 export type AnyProviderDefinition = ProviderDefinition<ProviderOptionsSchema>
+
+/**
+ * Provider id → the input type of its options, so `providerOptions` type-checks per provider.
+ * Each provider package adds its entry by declaration merging (importing the package, even
+ * `import type {} from '@datapub/provider-cloudrun'`, brings it in scope):
+ *
+ *   declare module '@datapub/core/kit' { interface ProviderOptionsMap { cloudrun: CloudrunOptionsInput } }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by provider packages
+export interface ProviderOptionsMap {}
+
+/** What `providerOptions` takes for `provider`: a definition's schema input, a known id's entry, or any record for other names. */
+export type ProviderOptionsOf<P> = P extends ProviderDefinition<infer S>
+  ? z.input<S>
+  : P extends keyof ProviderOptionsMap
+    ? ProviderOptionsMap[P]
+    : Record<string, unknown>
+
+/** Any provider reference a request takes: an id, a plugin package name or path, or a definition. */
+export type ProviderRef = string | AnyProviderDefinition

@@ -18,6 +18,7 @@ export const PUBLISH_EVENT_TYPES = [
   'image:analyzed',
   'push:progress',
   'deploy:status',
+  'verify:attempt',
   'verify:ok',
   'context:written',
   'error',
@@ -65,6 +66,7 @@ export type PublishEvent =
   | (Base<'image:analyzed'> & { bytes: number; layers: number; budgetBytes?: number })
   | (Base<'push:progress'> & { ref: string; sentBytes: number; totalBytes: number })
   | (Base<'deploy:status'> & { state: string; message?: string })
+  | (Base<'verify:attempt'> & { url: string; attempt: number; remainingMs: number; problem?: string })
   | (Base<'verify:ok'> & { url: string; checked: string[] })
   | (Base<'context:written'> & { dir: string; files: string[]; hash: string })
   | (Base<'error'> & { error: SerializedError })

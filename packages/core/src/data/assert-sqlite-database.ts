@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { sqlite } from '../util/sqlite.js'
 import { DatapubError } from '../errors/datapub-error.js'
 import { isSqliteFile } from './resolve-inputs.js'
 
@@ -13,7 +14,7 @@ export async function assertSqliteDatabase(file: string): Promise<void> {
   if (!(await isSqliteFile(file).catch(() => false))) throw fail('not a SQLite database (no SQLite header)')
   let db: Database.Database | undefined
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true })
+    db = new (sqlite())(file, { readonly: true, fileMustExist: true })
     db.prepare('SELECT count(*) FROM sqlite_master').get()
   } catch (cause) {
     throw fail(`not a readable SQLite database: ${(cause as Error).message}`, cause)

@@ -1,7 +1,8 @@
 import { copyFile, rename, rm, stat } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { sqlite } from '../util/sqlite.js'
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import { diskFullError, isDiskFull } from '../errors/disk-full-error.js'
 import { assertSqliteDatabase } from './assert-sqlite-database.js'
@@ -118,7 +119,7 @@ export async function csvsToSqlite(paths: string[], dbPath: string, options: Csv
       }
       await copyFile(target, temp)
     }
-    db = new Database(temp)
+    db = new (sqlite())(temp)
     // Safe because the file is private until the rename: a crash leaves only a temp file behind.
     db.pragma('journal_mode = OFF')
     db.pragma('synchronous = OFF')

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { sqlite } from '../util/sqlite.js'
 import { assertSqliteDatabase } from './assert-sqlite-database.js'
 import { quoteIdentifier as q } from './quote-identifier.js'
 
@@ -20,7 +21,7 @@ export async function inspectDatabase(dbPath: string, name?: string): Promise<In
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(dbPath)) hash.update(chunk as Buffer)
   const { size } = await stat(dbPath)
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+  const db = new (sqlite())(dbPath, { readonly: true, fileMustExist: true })
   const tables: Record<string, { count: number }> = {}
   try {
     const names = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all() as string[]

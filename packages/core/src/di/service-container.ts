@@ -1,5 +1,9 @@
-import 'reflect-metadata'
-import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe'
+import type { DependencyContainer, InjectionToken } from 'tsyringe'
+import { lazyRequire } from '../util/lazy-require.js'
+
+// tsyringe needs the Reflect polyfill loaded first; both wait until a container is made.
+const tsyringe = lazyRequire<typeof import('tsyringe')>('tsyringe')
+const reflectMetadata = lazyRequire<unknown>('reflect-metadata')
 
 /**
  * The only place tsyringe is touched: a small facade (register, resolve, child, dispose), so the
@@ -11,7 +15,8 @@ export class ServiceContainer {
 
   /** A fresh container that never writes to tsyringe's global one. */
   static create(): ServiceContainer {
-    return new ServiceContainer(rootContainer.createChildContainer())
+    reflectMetadata()
+    return new ServiceContainer(tsyringe().container.createChildContainer())
   }
 
   registerValue<T>(token: InjectionToken<T>, value: T): this {

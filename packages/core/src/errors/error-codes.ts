@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   PROVIDER_DUPLICATE: 'user',
   PROVIDER_API_VERSION: 'user',
   PROVIDER_OPERATION_UNSUPPORTED: 'user',
+  /** No credentials for a host; every provider raises this one code, `details.provider` says which. */
   AUTH_MISSING: 'user',
   AUTH_INVALID: 'user',
   ENGINE_UNREACHABLE: 'host',
@@ -42,6 +43,8 @@ export const ERROR_CODES = {
   ABORTED: 'user',
   /** The file system holding a path datapub writes (work folder, output, --generate-dir, journal) is full. */
   DISK_FULL: 'user',
+  /** A destructive command on a host ran where nobody can confirm it, without --yes. */
+  CONFIRMATION_REQUIRED: 'user',
   INTERNAL: 'internal',
 } as const satisfies Record<string, Fault>
 

@@ -1,4 +1,8 @@
-import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
+import type { AxiosError, AxiosInstance, AxiosRequestConfig, InternalAxiosRequestConfig } from 'axios'
+import { lazyRequire } from '../util/lazy-require.js'
+
+// axios (and its proxy and form-data helpers) loads with the first client, not with core.
+const axios = lazyRequire<typeof import('axios')>('axios')
 import { registerSecret } from './redact.js'
 import { sleep } from '../async/sleep.js'
 import type { HttpError } from './http-error.js'
@@ -32,7 +36,7 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
         ? `Basic ${Buffer.from(`${options.auth.username ?? ''}:${options.auth.password}`).toString('base64')}`
         : `Bearer ${options.auth.password}`
   }
-  const client = axios.create({
+  const client = axios().default.create({
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     headers,
@@ -40,7 +44,7 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })
   client.interceptors.response.use(undefined, async (error: unknown) => {
-    if (!(error instanceof AxiosError) || error.config === undefined) throw error
+    if (!axios().default.isAxiosError(error) || error.config === undefined) throw error
     const config = error.config as InternalAxiosRequestConfig & RetryState & { idempotent?: boolean }
     const attempt = (config.__datapubAttempt ?? 0) + 1
     const method = (config.method ?? 'get').toLowerCase()

@@ -1,12 +1,14 @@
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import type { BuildContext } from './build-context.js'
-import type { ContainerEngine } from '../contract/container-engine.js'
+import type { BuildOptions, ContainerEngine } from '../contract/container-engine.js'
 
 export interface BuildImageOptions {
   tag: string
   onLog?: (line: string) => void
   /** Structured progress: each step as it starts, and whether the engine reused its cache. */
   onStep?: (step: BuildStep) => void
+  /** Byte progress of base layers the engine pulls. */
+  onLayer?: BuildOptions['onLayer']
   signal?: AbortSignal
   /** `host` lets builds reach a package mirror on engines without a bridge network. */
   networkMode?: string
@@ -74,6 +76,7 @@ export async function buildImage(engine: ContainerEngine, context: BuildContext,
     const result = await engine.build(context.tar(), {
       tag: options.tag,
       onLog: onLine,
+      ...(options.onLayer ? { onLayer: options.onLayer } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.networkMode ? { networkMode: options.networkMode } : {}),
       ...(options.buildArgs ? { buildArgs: options.buildArgs } : {}),

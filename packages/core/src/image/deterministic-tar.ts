@@ -3,7 +3,7 @@ import { lstat, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { PassThrough, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { pack } from 'tar-stream'
+import { tarStream } from '../util/tar-stream.js'
 
 /** Fixed for every entry: the tar, and so the build cache key and hash, depend on content only. */
 const MTIME = new Date(0)
@@ -47,7 +47,7 @@ export async function listTree(dir: string): Promise<{ entries: TarEntry[]; othe
  */
 export function deterministicTar(dir: string, entries: TarEntry[]): Readable {
   const out = new PassThrough()
-  const tar = pack()
+  const tar = tarStream().pack()
   const write = async () => {
     for (const entry of entries) {
       const header = {

@@ -67,8 +67,14 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
         docker.modem.followProgress(
           stream,
           (error: Error | null) => (error ? reject(error) : resolve()),
-          (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }) => {
+          (event: { stream?: string; status?: string; id?: string; progressDetail?: { current?: number; total?: number }; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }) => {
             if (event.aux?.ID) imageId = event.aux.ID
+            // Pull progress of a base layer: bytes for the progress bar, not lines for the log.
+            if (event.id !== undefined && event.status !== undefined && event.stream === undefined) {
+              const detail = event.progressDetail
+              options.onLayer?.({ id: event.id, status: event.status, ...(detail?.current === undefined ? {} : { current: detail.current }), ...(detail?.total === undefined ? {} : { total: detail.total }) })
+              if (detail?.total !== undefined) return
+            }
             if (event.error) failure = event.errorDetail?.message ?? event.error
             const text = event.stream ?? event.status ?? event.error
             if (text) for (const line of text.split('\n')) if (line.trim() !== '') keep(line.replace(/\r/g, ''))

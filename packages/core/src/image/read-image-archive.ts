@@ -3,7 +3,7 @@ import path from 'node:path'
 import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
-import { extract } from 'tar-stream'
+import { tarStream } from '../util/tar-stream.js'
 import { walkImageArchive } from './walk-image-archive.js'
 import type { ImageConfigSummary } from './analyze-layers.js'
 import type { LayerEntry, ParsedLayer } from './image-report.js'
@@ -70,7 +70,7 @@ export async function readLayer(blob: Readable, gzipped: boolean, estimate: bool
     },
   })
   const entries: LayerEntry[] = []
-  const layerTar = extract()
+  const layerTar = tarStream().extract()
   const parsing = (async () => {
     for await (const entry of layerTar) {
       entries.push(toLayerEntry(entry.header))

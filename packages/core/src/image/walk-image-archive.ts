@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { extract } from 'tar-stream'
+import { tarStream } from '../util/tar-stream.js'
 import { DatapubError } from '../errors/datapub-error.js'
 
 export interface WalkedLayer {
@@ -41,7 +41,7 @@ export async function walkImageArchive<L>(source: Readable, onLayer: (blob: Read
   const layerFiles = new Map<string, L>()
   const links = new Map<string, string>()
   const warnings: string[] = []
-  const ex = extract()
+  const ex = tarStream().extract()
   const feeding = pipeline(source, ex).catch((error: Error) => {
     throw new DatapubError('IMAGE_NOT_FOUND', `The image archive could not be read: ${error.message}`, { cause: error, hint: 'Check that the reference names an image the engine has.' })
   })

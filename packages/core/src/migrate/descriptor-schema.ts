@@ -2,7 +2,9 @@ import { z } from 'zod'
 import { DatapubError } from '../errors/datapub-error.js'
 import type { DeploymentDescriptor } from '../contract/provider-types.js'
 
-export const DESCRIPTOR_SCHEMA = 'datapub.deployment/v1' as const
+import { DESCRIPTOR_SCHEMA } from './descriptor-kind.js'
+
+export { DESCRIPTOR_SCHEMA }
 
 const sha256 = z.string().regex(/^[a-f0-9]{64}$/, 'a sha256 hex digest')
 // Relative, forward slashes, no `..`: these paths are joined to a local directory on import.

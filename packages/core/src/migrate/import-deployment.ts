@@ -9,7 +9,7 @@ import type { DeploymentResult, Emit } from '../contract/publish-event.js'
 import { registerSecret } from '../http/redact.js'
 import type { AnyProviderDefinition, Artifact, DeploymentDescriptor, ImageArtifact, ProviderOperations, PushTarget } from '../contract/provider-types.js'
 import { assertName, createOperations } from '../publish/stages/collect-publish.js'
-import { parseOptions } from '../publish/spec/parse-options.js'
+import { parseProviderOptions } from '../publish/spec/parse-provider-options.js'
 import { copyImage } from '../registry/copy-image.js'
 import { parseImageReference } from '../registry/image-reference.js'
 import { RegistryClient } from '../registry/registry-client.js'
@@ -74,7 +74,7 @@ export async function importDeployment(request: ImportRequest): Promise<ImportRe
   try {
     const env = resolveSecrets(descriptor.envNames, { env: services.resolve(Tokens.Env), ...request.secrets })
     const definition = await services.resolve(Tokens.ProviderRegistry).get(request.to)
-    const options = parseOptions(definition.options, request.providerOptions ?? {}, `${definition.name} options`)
+    const options = parseProviderOptions(definition, request.providerOptions)
     const name = request.name ?? descriptor.name
     assertName(name, definition)
     const operations = await createOperations(definition, options, services, emit, signal)

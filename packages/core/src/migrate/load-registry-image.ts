@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { pack } from 'tar-stream'
+import { tarStream } from '../util/tar-stream.js'
 import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import type { ContainerEngine } from '../contract/container-engine.js'
 import type { RegistryClient } from '../registry/registry-client.js'
@@ -12,7 +12,7 @@ import type { ImageManifest } from '../registry/image-manifest.js'
  * it to `docker load`, which inflates gzipped layers itself. Nothing is buffered but the config.
  */
 export async function loadRegistryImage(engine: ContainerEngine, client: RegistryClient, repository: string, manifest: ImageManifest, tag: string): Promise<{ ref: string; imageId: string }> {
-  const archive = pack()
+  const archive = tarStream().pack()
   const configName = `${manifest.config.digest.replace(/^sha256:/, '')}.json`
   const layerNames = manifest.layers.map((l) => `${l.digest.replace(/^sha256:/, '')}/layer.tar`)
   const writing = (async () => {

@@ -7,7 +7,7 @@ import { DatapubError, isDatapubError } from '../errors/datapub-error.js'
 import type { DeploymentResult, Emit } from '../contract/publish-event.js'
 import type { AnyProviderDefinition, DeploymentDescriptor, PushTarget } from '../contract/provider-types.js'
 import { withProvider } from '../publish/manage/manage-deployments.js'
-import { parseOptions } from '../publish/spec/parse-options.js'
+import { parseProviderOptions } from '../publish/spec/parse-provider-options.js'
 import { parseImageReference } from '../registry/image-reference.js'
 import { assertNoSecretValues } from './assert-no-secret-values.js'
 import { compareDeployments, type DeploymentComparison } from './compare-deployments.js'
@@ -102,7 +102,7 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
     )
     const targetDefinition = await container.resolve(Tokens.ProviderRegistry).get(request.to.provider)
     const sourceRunsEngineImages = await runsEngineImages(container.resolve(Tokens.ProviderRegistry), descriptor.provider)
-    const targetOptions = parseOptions(targetDefinition.options, request.to.providerOptions ?? {}, `${targetDefinition.name} options`)
+    const targetOptions = parseProviderOptions(targetDefinition, request.to.providerOptions)
     return withProvider({ ...manage, provider: targetDefinition, providerOptions: request.to.providerOptions ?? {} }, async (o): Promise<MigrateResult> => {
       const targetOps = o as MigrationOperations
       const name = request.to.name ?? descriptor.name

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { sqlite } from '../util/sqlite.js'
 import { diskFullError, isDiskFull } from '../errors/disk-full-error.js'
 import type { MigrationStepName } from './plan-migration.js'
 
@@ -53,7 +54,7 @@ export class MigrationJournal {
   constructor(file: string) {
     this.file = file
     try {
-      this.#db = new Database(file)
+      this.#db = new (sqlite())(file)
     } catch (error) {
       if (isDiskFull(error)) throw diskFullError(file, { cause: error, what: `the migration journal ${file}` })
       throw error

@@ -49,7 +49,8 @@ export async function loadProviderModule(candidates: string[], spec: string, cwd
   }
   throw new DatapubError('PROVIDER_NOT_FOUND', `No provider "${spec}" is installed (looked for ${candidates.join(', ')}).`, {
     cause: lastError,
-    hint: spec.startsWith('.') || spec.startsWith('/') ? 'Check the path.' : `Install it: npm install ${candidates[0]}`,
+    // Never "npm install <what was typed>": a typo would name a stranger's package.
+    hint: spec.startsWith('.') || spec.startsWith('/') ? 'Check the path.' : '`datapub providers` lists what is installed; a plugin is a package named datapub-provider-<id>.',
   })
 }
 

@@ -2,6 +2,9 @@ import { DatapubError } from '../errors/datapub-error.js'
 import { assertProviderShape } from './assert-provider-shape.js'
 import { BUILTIN_PROVIDERS } from './builtin-providers.js'
 import { loadProviderModule, type ImportModule } from './load-provider-module.js'
+import { discoverPlugins, type DiscoveredPlugin } from './discover-plugins.js'
+import { didYouMean } from '../errors/did-you-mean.js'
+import { isDatapubError } from '../errors/datapub-error.js'
 import type { AnyProviderDefinition } from '../contract/provider-types.js'
 
 export interface ProviderRegistryOptions {
@@ -41,6 +44,11 @@ export class ProviderRegistry {
     return [...out.values()].sort((a, b) => a.name.localeCompare(b.name))
   }
 
+  /** Installed `datapub-provider-*` packages (from the project, then datapub's install), without importing them. */
+  plugins(): Promise<DiscoveredPlugin[]> {
+    return discoverPlugins(this.options.cwd ?? process.cwd())
+  }
+
   /** Resolves a provider by id (`local`), plugin package name or path (`./my-provider.js`). */
   async get(spec: string | AnyProviderDefinition): Promise<AnyProviderDefinition> {
     if (typeof spec !== 'string') return this.register(spec), spec
@@ -56,6 +64,18 @@ export class ProviderRegistry {
   }
 
   private async load(spec: string): Promise<AnyProviderDefinition> {
+    try {
+      return await this.loadOnce(spec)
+    } catch (error) {
+      if (!isDatapubError(error) || error.code !== 'PROVIDER_NOT_FOUND' || spec.includes('/')) throw error
+      const names = [...this.known().map((p) => p.name), ...(await this.plugins()).map((p) => p.id)]
+      const guess = didYouMean(spec.replace(/^datapub-provider-/, ''), names)
+      if (guess === undefined) throw error
+      throw new DatapubError('PROVIDER_NOT_FOUND', `No provider "${spec}". Did you mean "${guess}"?`, { cause: error, hint: `Installed: ${[...new Set(names)].join(', ')}.`, details: { suggestion: guess } })
+    }
+  }
+
+  private async loadOnce(spec: string): Promise<AnyProviderDefinition> {
     const builtin = BUILTIN_PROVIDERS[spec]
     const candidates = builtin !== undefined ? [builtin.packageName] : pluginCandidates(spec)
     if (candidates.length === 0) {

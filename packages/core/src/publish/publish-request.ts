@@ -1,16 +1,16 @@
 import type { CommonOptionsInput } from './spec/common-options.js'
 import type { ServiceOverrides } from '../di/create-container.js'
 import type { ServiceContainer } from '../di/service-container.js'
-import type { AnyProviderDefinition } from '../contract/provider-types.js'
+import type { ProviderOptionsOf, ProviderRef } from '../contract/provider-types.js'
 import type { DeploymentResult } from '../contract/publish-event.js'
 
-export interface PublishRequest {
+export interface PublishRequest<P extends ProviderRef = ProviderRef> {
   /** A provider id (`local`), plugin package name, path, or a defineProvider() value. */
-  provider: string | AnyProviderDefinition
+  provider: P
   files: string[]
   options?: Omit<CommonOptionsInput, 'files'>
-  /** The provider's own options, validated by its schema. */
-  providerOptions?: Record<string, unknown>
+  /** The provider's own options, validated by its schema; typed per provider (see ProviderOptionsMap), unknown keys refused. */
+  providerOptions?: ProviderOptionsOf<P>
   signal?: AbortSignal
   cwd?: string
   /** Replace services (engine, http, logger, stage implementations): tests and embedding apps. */

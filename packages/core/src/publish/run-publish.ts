@@ -8,19 +8,29 @@ import { EventChannel } from '../events/event-channel.js'
 import type { EventInput, PublishEvent, Stage } from '../contract/publish-event.js'
 import { createContainer } from '../di/create-container.js'
 import { Tokens } from '../di/tokens.js'
+import type { ProviderRef } from '../contract/provider-types.js'
 import type { PublishOutcome, PublishRequest } from './publish-request.js'
 import { sweepStaleWorkDirs, WORK_DIR_PREFIX } from './sweep-stale-work-dirs.js'
 import { skipReason } from './stages/skip-reason.js'
 import { PUBLISH_STAGES } from './stages/publish-stages.js'
 import { need, type PublishContext } from './publish-context.js'
+import { withResult, type ResultStream } from './with-result.js'
+
+/** A running publish: iterate it for the events; `result` is the outcome. */
+export type PublishRun = ResultStream<PublishEvent, PublishOutcome>
 
 /**
  * Runs the stage values of PUBLISH_STAGES (collect → data → context → build → analyze → push →
  * deploy → verify) in order, each skipped where skipReason says so, as a stream of typed
- * events. The generator's return value is the outcome; a failure yields an `error` event and then
- * throws the same DatapubError. The temporary work folder is removed whatever happens.
+ * events. The outcome is the generator's return value and `run.result`; a failure yields an
+ * `error` event and then throws (and rejects `result` with) the same DatapubError. The temporary
+ * work folder is removed whatever happens.
  */
-export async function* publish(request: PublishRequest): AsyncGenerator<PublishEvent, PublishOutcome> {
+export function publish<P extends ProviderRef>(request: PublishRequest<P>): PublishRun {
+  return withResult(runPipeline(request as PublishRequest))
+}
+
+export async function* runPipeline(request: PublishRequest): AsyncGenerator<PublishEvent, PublishOutcome> {
   const root = request.container ?? createContainer(request.services)
   const services = root.createChild()
   const clock = services.resolve(Tokens.Clock)

@@ -1,3 +1,4 @@
+import type { DatapubError } from '../../src/errors/datapub-error.js'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { ProviderRegistry, pluginCandidates } from '../../src/provider/provider-registry.js'
@@ -63,11 +64,19 @@ describe('ProviderRegistry', () => {
     expect(pluginCandidates('Fly!')).toEqual([])
   })
 
-  it('says how to install a plugin that is missing', async () => {
+  it('reports a missing plugin without telling anyone to install a package named after what was typed', async () => {
     const registry = new ProviderRegistry({ importModule: async () => Promise.reject(Object.assign(new Error('nope'), { code: 'ERR_MODULE_NOT_FOUND' })) })
-    // fly is built in now; a plugin name that is not shows the plugin package to install.
-    await expect(registry.get('render')).rejects.toMatchObject({ code: 'PROVIDER_NOT_FOUND', hint: expect.stringContaining('npm install datapub-provider-render') })
+    const missing = (await registry.get('zzqqxx').catch((e: unknown) => e)) as DatapubError
+    expect(missing).toMatchObject({ code: 'PROVIDER_NOT_FOUND', hint: expect.stringContaining('datapub providers') })
+    expect(missing.hint).not.toMatch(/install datapub-provider-zzqqxx/)
     await expect(registry.get('not a provider')).rejects.toMatchObject({ code: 'PROVIDER_NOT_FOUND' })
+  })
+
+  it('suggests the closest installed provider for a typo', async () => {
+    const registry = new ProviderRegistry({ importModule: async () => Promise.reject(Object.assign(new Error('nope'), { code: 'ERR_MODULE_NOT_FOUND' })) })
+    const typo = (await registry.get('cloudrn').catch((e: unknown) => e)) as DatapubError
+    expect(typo).toMatchObject({ code: 'PROVIDER_NOT_FOUND', message: 'No provider "cloudrn". Did you mean "cloudrun"?', details: { suggestion: 'cloudrun' } })
+    expect(`${typo.message} ${typo.hint}`).not.toMatch(/npm install/)
   })
 
   it('reports a plugin that exports nothing usable, or fails to load, as PROVIDER_INVALID', async () => {

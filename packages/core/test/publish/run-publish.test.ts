@@ -37,6 +37,11 @@ function fakePipeline(calls: string[]): PipelineServices {
     buildImage: async (_engine, context, options) => {
       calls.push(`build ${options.tag} network=${options.networkMode ?? 'default'}`)
       options.onLog?.('Step 1/1 : FROM scratch')
+      options.onStep?.({ index: 1, total: 1, instruction: 'FROM scratch', cached: false })
+      options.onLayer?.({ id: 'aaa', status: 'Downloading', current: 5, total: 10 })
+      options.onLayer?.({ id: 'bbb', status: 'Downloading', current: 4, total: 30 })
+      options.onLayer?.({ id: 'aaa', status: 'Download complete' })
+      options.onLayer?.({ id: 'aaa', status: 'Downloading', current: 10, total: 10 })
       return { imageId: 'sha256:built', tag: options.tag } as never
     },
     analyzeImage: async (source, options) => {
@@ -107,6 +112,7 @@ describe('publish', () => {
 
   it('fails in collect with a coded error naming the provider option, before any work', async () => {
     const calls: string[] = []
+    // @ts-expect-error providerOptions are typed by the provider's schema; the run-time check is under test
     const run = await recordEvents(publish({ provider: contextProvider([]), files: ['trees.csv'], providerOptions: { region: 'mars' }, cwd: dir, services: { Pipeline: fakePipeline(calls) } }))
     expect(run.error).toMatchObject({ code: 'CONFIG_INVALID', path: 'region' })
     expect(calls).toEqual([])
@@ -176,6 +182,15 @@ describe('publish to an image provider', () => {
     expect(calls).toEqual(['csv trees.csv -> data.db', 'context data', 'build datapub/app:abc123 network=host', 'analyze datapub/app:abc123 base=sha256:base-layer', 'budget 5000 <= 10000', 'push datapub/app:abc123 -> registry.example/apps/app:abc123', 'verify https://r.example/ data'])
     expect(deploys[0]?.artifact).toEqual({ kind: 'image', ref: 'registry.example/apps/app@sha256:abc', digest: 'sha256:abc', configDigest: 'sha256:cfg', imageId: 'sha256:built' })
     expect(run.types()).toEqual(expect.arrayContaining(['image:build:log', 'image:built', 'image:analyzed', 'push:progress']))
+    // The build's own step counts drive its progress, not the raw engine lines.
+    expect(run.events.find((e) => e.type === 'progress' && e.unit === 'steps')).toMatchObject({ stage: 'build', label: 'build step 1/1: FROM scratch', done: 0, total: 1 })
+    // Pulled base layers add up to one byte bar.
+    const layers = run.events.filter((e) => e.type === 'progress' && e.unit === 'bytes')
+    expect(layers.map((e) => e.type === 'progress' && [e.label, e.done, e.total])).toEqual([
+      ['base image layers (1)', 5, 10],
+      ['base image layers (2)', 9, 40],
+      ['base image layers (2)', 14, 40],
+    ])
   })
 
   it('refuses to push an image over the provider budget', async () => {

@@ -20,3 +20,12 @@ export const nowOptionsSchema = z.object({
 })
 
 export type NowOptions = z.output<typeof nowOptionsSchema>
+/** What `providerOptions` takes for `now` (defaults optional). */
+export type NowOptionsInput = z.input<typeof nowOptionsSchema>
+
+// Types `publish({ provider: 'now', providerOptions })` for anyone who imports this package.
+declare module '@datapub/core/kit' {
+  interface ProviderOptionsMap {
+    now: NowOptionsInput
+  }
+}

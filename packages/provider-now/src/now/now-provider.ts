@@ -2,6 +2,7 @@ import { DatapubError, defineProvider, type DeploymentDescriptor, type Deploymen
 import { assignAlias } from '../shared/assign-alias.js'
 import { checkToken } from '../shared/check-token.js'
 import { createApiClient } from '../shared/create-api-client.js'
+import { missingToken } from '../shared/resolve-token.js'
 import { deployNow } from './deploy-now.js'
 import { envNamesFromMeta } from '../shared/env-names-meta.js'
 import { mapApiError } from '../shared/map-api-error.js'
@@ -38,6 +39,7 @@ export const now = defineProvider({
   description: 'Retired: Now has refused Now 1.0 deployments since 2019. Lists, reports, exports and destroys what is left, to move it with `datapub migrate --from now:<id> --to vercel` (or another host).',
   options: nowOptionsSchema,
   accepts: 'context',
+  missingCredentials: (options, env) => missingToken(options.token, env, ['NOW_TOKEN', 'VERCEL_TOKEN']),
   limits: {
     imageBytes: {
       value: NOW_IMAGE_LIMIT_BYTES,

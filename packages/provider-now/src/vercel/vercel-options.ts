@@ -30,3 +30,12 @@ export const vercelOptionsSchema = z.object({
 })
 
 export type VercelOptions = z.output<typeof vercelOptionsSchema>
+/** What `providerOptions` takes for `vercel` (defaults optional). */
+export type VercelOptionsInput = z.input<typeof vercelOptionsSchema>
+
+// Types `publish({ provider: 'vercel', providerOptions })` for anyone who imports this package.
+declare module '@datapub/core/kit' {
+  interface ProviderOptionsMap {
+    vercel: VercelOptionsInput
+  }
+}

@@ -2,6 +2,7 @@ import { DatapubError, defineProvider, registerSecret, type DeploymentSummary, t
 import { assignAlias } from '../shared/assign-alias.js'
 import { checkToken } from '../shared/check-token.js'
 import { createApiClient } from '../shared/create-api-client.js'
+import { missingToken } from '../shared/resolve-token.js'
 import { deployVercel } from './deploy-vercel.js'
 import { envNamesFromMeta, META_NAME } from '../shared/env-names-meta.js'
 import { mapApiError } from '../shared/map-api-error.js'
@@ -18,6 +19,7 @@ export const vercel = defineProvider({
   description: 'Generates a Python serverless app that runs Datasette over the databases and deploys it with the Vercel REST API.',
   options: vercelOptionsSchema,
   accepts: 'bundle',
+  missingCredentials: (options, env) => missingToken(options.token, env, ['VERCEL_TOKEN', 'NOW_TOKEN']),
   limits: {
     bundleBytes: { value: VERCEL_ERAS.today.bundleBytes, source: VERCEL_ERAS.today.source },
     fileBytes: { value: VERCEL_ERAS.today.fileBytes, source: VERCEL_ERAS.today.source },

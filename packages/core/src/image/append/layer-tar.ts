@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { PassThrough, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { pack } from 'tar-stream'
+import { tarStream } from '../../util/tar-stream.js'
 
 export interface LayerEntry {
   /** Path inside the image, relative to `/`, POSIX, no trailing slash: `app/fixtures.db`. */
@@ -33,7 +33,7 @@ export function layerTar(entries: LayerEntry[], mtime: Date = EPOCH): Readable {
   }
   const sorted = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   const out = new PassThrough({ highWaterMark: 1024 * 1024 })
-  const tar = pack()
+  const tar = tarStream().pack()
   const write = async (): Promise<void> => {
     for (const entry of sorted) {
       const header = { name: entry.type === 'directory' ? `${entry.path}/` : entry.path, mode: entry.type === 'directory' || entry.executable ? 0o755 : 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '' }

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
-import { pack } from 'tar-stream'
+import { tarStream } from '../../util/tar-stream.js'
 import type { AppendedImage } from './build-append-image.js'
 
 /**
@@ -10,7 +10,7 @@ import type { AppendedImage } from './build-append-image.js'
  * them), base layers are streamed from the runtime image's registry straight into the tar.
  */
 export async function writeDockerArchive(image: AppendedImage, file: string, repoTag: string): Promise<void> {
-  const tar = pack()
+  const tar = tarStream().pack()
   const done = pipeline(tar, createWriteStream(file))
   const hex = (digest: string): string => digest.replace(/^sha256:/, '')
   const configName = `${hex(image.config.descriptor.digest)}.json`

@@ -1,9 +1,9 @@
 import { createContainer } from '../../di/create-container.js'
 import { Tokens } from '../../di/tokens.js'
 import type { Stage } from '../../contract/publish-event.js'
-import type { AnyProviderDefinition, ArtifactKind, ProviderLimits } from '../../contract/provider-types.js'
+import type { AnyProviderDefinition, ArtifactKind, ProviderLimits, ProviderRef } from '../../contract/provider-types.js'
 import type { ServiceContainer } from '../../di/service-container.js'
-import { parseOptions } from '../spec/parse-options.js'
+import { parseProviderOptions } from '../spec/parse-provider-options.js'
 import { resolvePublishSpec } from '../spec/resolve-spec.js'
 import { assertName, createOperations } from '../stages/collect-publish.js'
 import { planAppend, type AppendPlan } from './plan-append.js'
@@ -26,6 +26,8 @@ export interface PublishPlan {
   builder: 'engine' | 'append' | 'remote' | 'bundle'
   /** With --builder append: what it will send (or load into the local engine), estimated from the inputs. */
   transfer?: AppendPlan['transfer']
+  /** What publish would trip over that plan can see without calling the host (missing credentials). */
+  warnings: string[]
   /** Names of the variables set at deploy time. Never their values. */
   envNames: string[]
   metadataKeys: string[]
@@ -37,13 +39,16 @@ export interface PublishPlan {
  * value's plan(), skipped where skipReason says so (the rule publish follows), without converting
  * data, touching an engine or calling the host.
  */
-export async function planPublish(request: PublishRequest): Promise<PublishPlan> {
+export async function planPublish<P extends ProviderRef>(typed: PublishRequest<P>): Promise<PublishPlan> {
+  const request = typed as PublishRequest
   const services = (request.container ?? createContainer(request.services)).createChild()
   try {
     const definition = await services.resolve(Tokens.ProviderRegistry).get(request.provider)
-    const providerOptions = parseOptions(definition.options, request.providerOptions ?? {}, `${definition.name} options`)
+    const providerOptions = parseProviderOptions(definition, request.providerOptions)
     const spec = await resolvePublishSpec({ ...request.options, files: request.files }, { env: services.resolve(Tokens.Env), providerOptions, ...(request.cwd === undefined ? {} : { cwd: request.cwd }) })
     assertName(spec.name, definition)
+    const env = services.resolve(Tokens.Env)
+    const missingCredentials = spec.generateDir === undefined ? await definition.missingCredentials?.(providerOptions as never, env) : undefined
     const tabular = spec.inputs.filter((i) => i.kind !== 'sqlite')
     const databases = [...(tabular.length > 0 ? [spec.databaseName] : []), ...spec.inputs.filter((i) => i.kind === 'sqlite').map((i) => i.given)]
     const accepts = definition.artifactFor?.(providerOptions as never) ?? definition.accepts
@@ -66,6 +71,7 @@ export async function planPublish(request: PublishRequest): Promise<PublishPlan>
       databases,
       builder: append !== undefined ? append.builder : image ? 'engine' : accepts === 'context' ? 'remote' : 'bundle',
       ...(append?.transfer === undefined ? {} : { transfer: append.transfer }),
+      warnings: missingCredentials === undefined ? [] : [`${definition.title} credentials: ${missingCredentials}`],
       envNames: Object.keys(spec.env).sort(),
       metadataKeys: Object.keys(spec.metadata).sort(),
       steps,

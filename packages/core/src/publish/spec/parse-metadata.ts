@@ -1,4 +1,6 @@
-import { parseDocument } from 'yaml'
+import { lazyRequire } from '../../util/lazy-require.js'
+
+const yaml = lazyRequire<typeof import('yaml')>('yaml')
 import { DatapubError } from '../../errors/datapub-error.js'
 
 /** Parses a metadata file as JSON, or YAML when it is not JSON; it must be an object. */
@@ -15,7 +17,7 @@ export function parseMetadata(text: string, given: string): Record<string, unkno
       })
     }
   } else {
-    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
+    const doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true })
     const first = doc.errors[0]
     if (first !== undefined) {
       const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : ''

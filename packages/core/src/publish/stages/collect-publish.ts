@@ -4,7 +4,7 @@ import type { ServiceContainer } from '../../di/service-container.js'
 import { Tokens } from '../../di/tokens.js'
 import type { AnyProviderDefinition, ProviderContext, ProviderOperations } from '../../contract/provider-types.js'
 import { bindSignals } from '../../provider/bind-signals.js'
-import { parseOptions } from '../spec/parse-options.js'
+import { parseProviderOptions } from '../spec/parse-provider-options.js'
 import { resolvePublishSpec } from '../spec/resolve-spec.js'
 import type { PublishSpec } from '../../contract/publish-spec.js'
 import type { PublishRequest } from '../publish-request.js'
@@ -18,7 +18,7 @@ export interface Collected {
 /** Resolves the provider, validates every option, creates the provider and checks auth: before any work. */
 export async function collectPublish(request: PublishRequest, services: ServiceContainer, emit: Emit, signal: AbortSignal): Promise<Collected> {
   const definition = await services.resolve(Tokens.ProviderRegistry).get(request.provider)
-  const providerOptions = parseOptions(definition.options, request.providerOptions ?? {}, `${definition.name} options`)
+  const providerOptions = parseProviderOptions(definition, request.providerOptions)
   const env = services.resolve(Tokens.Env)
   const spec = await resolvePublishSpec({ ...request.options, files: request.files }, { env, providerOptions, ...(request.cwd === undefined ? {} : { cwd: request.cwd }) })
   assertName(spec.name, definition)

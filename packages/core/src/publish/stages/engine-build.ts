@@ -27,7 +27,22 @@ export async function buildOnEngine(input: EngineBuildInput): Promise<ImageArtif
   const { spec, context, pipeline, engine, emit, signal } = input
   const tag = `datapub/${spec.name}:${context.hash.slice(0, 12)}`
   const networkMode = (await engine.hasNetwork('bridge')) ? undefined : 'host'
-  const image = await pipeline.buildImage(engine, context, { tag, signal, ...(networkMode === undefined ? {} : { networkMode }), onLog: (line) => emit({ type: 'image:build:log', line }) })
+  // Base layers the engine pulls add up to one byte bar: layers report separately and out of order.
+  const layers = new Map<string, { current: number; total: number }>()
+  const onLayer = (layer: { id: string; current?: number; total?: number }) => {
+    if (layer.total === undefined) return
+    layers.set(layer.id, { current: Math.min(layer.current ?? 0, layer.total), total: Math.max(layer.total, layers.get(layer.id)?.total ?? 0) })
+    const sum = [...layers.values()].reduce((acc, l) => ({ current: acc.current + l.current, total: acc.total + l.total }), { current: 0, total: 0 })
+    emit({ type: 'progress', label: `base image layers (${layers.size})`, done: sum.current, total: sum.total, unit: 'bytes' })
+  }
+  const image = await pipeline.buildImage(engine, context, {
+    tag,
+    signal,
+    onLayer,
+    ...(networkMode === undefined ? {} : { networkMode }),
+    onLog: (line) => emit({ type: 'image:build:log', line }),
+    onStep: (step) => emit({ type: 'progress', label: `build step ${step.index}${step.total === undefined ? '' : `/${step.total}`}: ${step.instruction.slice(0, 48)}`, done: step.index - 1, ...(step.total === undefined ? {} : { total: step.total }), unit: 'steps' }),
+  })
   emit({ type: 'image:built', imageId: image.imageId, tag: image.tag })
   return { kind: 'image', ref: image.tag, imageId: image.imageId }
 }

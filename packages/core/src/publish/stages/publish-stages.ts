@@ -134,7 +134,7 @@ export const PUBLISH_STAGES: readonly PublishStage[] = [
         ctx.emit({ type: 'verify:ok', url: deployment.url, checked: deployment.verified ?? [] })
         return
       }
-      const checked = await ctx.pipeline.verifyDeployment(deployment.url, need(ctx.prepared, 'the databases').inspect, { signal: ctx.signal, timeoutMs: spec.verifyTimeoutMs }).catch(async (error: unknown) => {
+      const checked = await ctx.pipeline.verifyDeployment(deployment.url, need(ctx.prepared, 'the databases').inspect, { signal: ctx.signal, timeoutMs: spec.verifyTimeoutMs, onAttempt: (a) => ctx.emit({ type: 'verify:attempt', url: deployment.url, ...a }) }).catch(async (error: unknown) => {
         throw await explainVerifyFailure(error, operations, deployment, ctx.signal)
       })
       ctx.emit({ type: 'verify:ok', url: deployment.url, checked })

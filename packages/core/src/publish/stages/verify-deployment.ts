@@ -7,6 +7,8 @@ export interface VerifyOptions {
   timeoutMs?: number
   intervalMs?: number
   fetch?: typeof fetch
+  /** Before each check: which attempt, and how long is left before verify gives up. */
+  onAttempt?: (attempt: { attempt: number; remainingMs: number; problem?: string }) => void
 }
 
 interface DatabaseInfo {
@@ -24,8 +26,9 @@ export async function verifyDeployment(url: string, databases: NonNullable<Deplo
   const deadline = Date.now() + (options.timeoutMs ?? 60_000)
   const endpoint = new URL('-/databases.json', url.endsWith('/') ? url : `${url}/`).href
   let problem = 'no answer yet'
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     if (options.signal?.aborted) throw new DatapubError('ABORTED', 'Verification was cancelled.')
+    options.onAttempt?.({ attempt, remainingMs: Math.max(0, deadline - Date.now()), ...(attempt === 1 ? {} : { problem }) })
     try {
       const response = await doFetch(endpoint, { signal: AbortSignal.any([AbortSignal.timeout(10_000), ...(options.signal ? [options.signal] : [])]), headers: { accept: 'application/json' } })
       if (response.ok) {
