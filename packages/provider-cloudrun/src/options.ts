@@ -33,7 +33,7 @@ export const cloudrunOptionsSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.-]+\.iam\.gserviceaccount\.com$|^[0-9]+-compute@developer\.gserviceaccount\.com$/, 'a service account email such as reader@my-project.iam.gserviceaccount.com')
     .optional()
-    .describe('Service account the revisions run as (default: whatever the service has, else the Compute Engine default)'),
+    .describe('Service account the revisions run as (unset: whatever the service has, else the Compute Engine default)'),
   keepImages: z.number().int().min(1).max(1000).optional().describe('After a deploy, delete the service\'s images in Artifact Registry beyond the N newest (images a revision still uses are kept)'),
   keyFile: z.string().min(1).optional().describe('Service-account key or ADC JSON file (default: GOOGLE_APPLICATION_CREDENTIALS, then gcloud\'s application_default_credentials.json)'),
   apiUrl: z.url({ protocol: /^https?$/ }).optional().describe('Cloud Run Admin API base URL (default https://run.googleapis.com), for proxies and tests'),

@@ -1,10 +1,14 @@
-import { withRetry } from '@datapub/core/kit'
+import { abortable, DatapubError, withRetry } from '@datapub/core/kit'
 import { googleRetryAfterMs, isRetryable, mapGoogleError } from './cloudrun-error.js'
 
 export interface RetryOptions {
   retries?: number
   baseDelayMs?: number
+  /** Deadline of one attempt: the client library's own timeouts do not end a call whose host stays silent. */
+  callTimeoutMs?: number
 }
+
+const CALL_TIMEOUT_MS = 30_000
 
 /**
  * Runs a Google API call, sending it again with backoff on RESOURCE_EXHAUSTED and UNAVAILABLE
@@ -13,7 +17,7 @@ export interface RetryOptions {
  */
 export async function withQuotaRetry<T>(what: string, call: () => Promise<T>, signal: AbortSignal, options: RetryOptions = {}): Promise<T> {
   const hinted = () =>
-    call().catch((error: unknown) => {
+    withDeadline(call(), what, options.callTimeoutMs ?? CALL_TIMEOUT_MS, signal).catch((error: unknown) => {
       const wait = googleRetryAfterMs(error)
       if (wait !== undefined && typeof error === 'object' && error !== null) Object.assign(error, { retryAfterMs: wait })
       throw error
@@ -23,4 +27,13 @@ export async function withQuotaRetry<T>(what: string, call: () => Promise<T>, si
   } catch (error) {
     throw mapGoogleError(error, what)
   }
+}
+
+/** The call, or a coded host error once `ms` pass without an answer (never retried: a write may have landed). */
+function withDeadline<T>(promise: Promise<T>, what: string, ms: number, signal: AbortSignal): Promise<T> {
+  const deadline = new AbortController()
+  const timer = setTimeout(() => {
+    deadline.abort(new DatapubError('CLOUDRUN_API_ERROR', `${what}: the Cloud Run API did not answer within ${Math.round(ms / 1000)} s.`, { fault: 'host', hint: 'Check your network or proxy, then retry; a change may still have been applied.' }))
+  }, ms)
+  return abortable(promise, AbortSignal.any([signal, deadline.signal])).finally(() => clearTimeout(timer))
 }
