@@ -1,5 +1,6 @@
 import { DatapubError } from '../errors/datapub-error.js'
 import type { DeploymentResult } from '../events/publish-event.js'
+import { servedDatabases } from './served-databases.js'
 
 export interface VerifyOptions {
   signal?: AbortSignal
@@ -7,11 +8,6 @@ export interface VerifyOptions {
   timeoutMs?: number
   intervalMs?: number
   fetch?: typeof fetch
-}
-
-interface DatabaseInfo {
-  name: string
-  hash?: string | null
 }
 
 /**
@@ -29,7 +25,7 @@ export async function verifyDeployment(url: string, databases: NonNullable<Deplo
     try {
       const response = await doFetch(endpoint, { signal: AbortSignal.any([AbortSignal.timeout(10_000), ...(options.signal ? [options.signal] : [])]), headers: { accept: 'application/json' } })
       if (response.ok) {
-        const served = (await response.json()) as DatabaseInfo[]
+        const served = servedDatabases(await response.json())
         const byName = new Map(served.map((d) => [d.name, d]))
         const wrong = Object.entries(databases).filter(([name, want]) => byName.get(name)?.hash !== want.hash)
         if (wrong.length === 0) return Object.keys(databases).map((name) => `${name}: hash ${databases[name]?.hash.slice(0, 12)}`)
