@@ -14,7 +14,7 @@ let services: ServiceOverrides
 beforeAll(async () => {
   const env = engineEnv()
   work = await mkdtemp(path.join(tmpdir(), 'datapub-local-'))
-  services = { Env: { DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_RUNTIME_IMAGE: env.runtimeImage, DATAPUB_PIP_FIND_LINKS: env.wheels } }
+  services = { Env: { DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_PIP_FIND_LINKS: env.wheels } }
 })
 
 afterAll(async () => {

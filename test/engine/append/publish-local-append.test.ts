@@ -35,7 +35,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'datapub-append-local-'))
   // A registry of its own: the first publish must find no runtime image and build it.
   registry = await startRegistry('plain')
-  env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels, DATAPUB_BUILDER: 'append', DATAPUB_RUNTIME_REGISTRY: `${registry.host}/datapub/runtime` }
+  env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels, DATAPUB_BUILDER: 'append', DATAPUB_RUNTIME_REGISTRY: `${registry.host}/datapub/runtime` }
 })
 
 afterAll(async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const e = engineEnv()
   work = await mkdtemp(path.join(tmpdir(), 'publisher-browser-'))
   // The server's env: the engine and image defaults, plus a host credential the page must never see.
-  env = { PATH: process.env.PATH, HOME: work, DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels, HEROKU_API_KEY: SENTINEL }
+  env = { PATH: process.env.PATH, HOME: work, DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels, HEROKU_API_KEY: SENTINEL }
   app = createPublisherServer({ env, tmpDir: work })
   base = await app.listen()
 })
