@@ -35,8 +35,6 @@ let first: BuiltImage
 let firstLog: string[]
 let report: ImageReport
 const containers: string[] = []
-// Real Datasette 0.x declares pip and setuptools as dependencies, so prune keeps them; the stand-in does not.
-const real = process.env.DATAPUB_DATASETTE_KIND === 'real'
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -95,7 +93,8 @@ describe('the recipe on a real engine', () => {
   it('builds, streaming the steps and the prune summary', () => {
     expect(first.imageId).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(first.steps.map((s) => s.instruction.split(' ')[0]!.toUpperCase())).toContain('COPY')
-    expect(firstLog.some((l) => (real ? /datapub prune: removed no build tools; \d+ paths/ : /datapub prune: removed pip, setuptools/).test(l))).toBe(true)
+    // Real Datasette 0.x declares pip and setuptools as dependencies, but nothing imports them: both go.
+    expect(firstLog.some((l) => /datapub prune: removed pip, setuptools; \d+ paths, \d+ bytes; [1-9]\d* modules as bytecode only/.test(l))).toBe(true)
     expect(firstLog.some((l) => /datapub assemble: \d+ files, \d+ bytes besides the venv/.test(l))).toBe(true)
   })
 
@@ -129,8 +128,7 @@ describe('the recipe on a real engine', () => {
     expect(paths).toContain('app/parks.db')
     expect(paths).toContain('app/inspect-data.json')
     expect(paths.filter((p) => p.startsWith('opt/datasette/'))).not.toEqual([])
-    const leftovers = real ? /site-packages\/wheel\/|opt\/datasette\/.*__pycache__|^wheels\/|datapub-prune|^rootfs\// : /site-packages\/(?:pip|setuptools|wheel)\/|opt\/datasette\/.*__pycache__|^wheels\/|datapub-prune|^rootfs\//
-    expect(paths.filter((p) => leftovers.test(p))).toEqual([])
+    expect(paths.filter((p) => /site-packages\/(?:pip|setuptools|pkg_resources|wheel)\/|opt\/datasette\/.*__pycache__|^wheels\/|datapub-prune|^rootfs\//.test(p))).toEqual([])
     const env = (await engine.inspectImage(tag)).config.env ?? []
     expect(env.join('\n')).not.toContain('engine-test-secret-value')
     expect(env).toContain('PORT=8001')
@@ -143,10 +141,11 @@ describe('the recipe on a real engine', () => {
     expect(report.totalBytes).toBeLessThan(60e6)
     const archive = await readImageArchive(await engine.saveImage(tag), { estimateCompressed: false })
     const paths = new Set(archive.layers.flatMap((l) => l.entries.map((e) => e.path)))
-    for (const needed of ['bin', 'usr/bin/sh', 'etc/passwd', 'tmp', 'usr/lib/python3.11/os.py', 'usr/lib/python3.11/sqlite3/__init__.py', 'usr/lib/python3.11/asyncio/__init__.py']) {
+    // The stdlib and the venv ship as bytecode only (no sources, no __pycache__).
+    for (const needed of ['bin', 'usr/bin/sh', 'etc/passwd', 'tmp', 'usr/lib/python3.11/os.pyc', 'usr/lib/python3.11/sqlite3/__init__.pyc', 'usr/lib/python3.11/asyncio/__init__.pyc']) {
       expect(paths, needed).toContain(needed)
     }
-    for (const dropped of ['usr/lib/python3.11/test/__init__.py', 'usr/lib/python3.11/idlelib/__init__.py', 'usr/lib/python3.11/lib2to3/__init__.py', 'usr/bin/apt-get', 'usr/bin/perl', 'usr/bin/bash']) {
+    for (const dropped of ['usr/lib/python3.11/os.py', 'usr/lib/python3.11/__pycache__/os.cpython-311.pyc', 'usr/lib/python3.11/distutils/__init__.pyc', 'usr/lib/python3.11/test/__init__.py', 'usr/lib/python3.11/idlelib/__init__.py', 'usr/lib/python3.11/lib2to3/__init__.py', 'usr/bin/apt-get', 'usr/bin/perl', 'usr/bin/bash']) {
       expect(paths, dropped).not.toContain(dropped)
     }
     const probe = await docker('run', '--rm', '--network', 'none', tag, 'python', '-c', 'import os, ssl, sqlite3, hashlib, uuid, json, http.server, email, urllib.request, asyncio, tempfile; tempfile.NamedTemporaryFile(); print(os.getuid())')
