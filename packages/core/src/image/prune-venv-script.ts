@@ -86,8 +86,46 @@ def prune(venv):
                     removed_bytes += os.path.getsize(full)
                 os.remove(full)
                 removed_files += 1
+    stripped = 0
+    for root, dirs, files in os.walk(venv):
+        for name in files:
+            full = os.path.join(root, name)
+            if ".so" in name and not os.path.islink(full):
+                stripped += sstrip(full)
     sources = sourceless(venv)
-    print("datapub prune: removed %s; %d paths, %d bytes; %d modules as bytecode only" % (", ".join(remove) or "no build tools", removed_files, removed_bytes, sources))
+    print("datapub prune: removed %s; %d paths, %d bytes; %d bytes of ELF symbols and debug data; %d modules as bytecode only" % (", ".join(remove) or "no build tools", removed_files, removed_bytes, stripped, sources))
+
+
+def sstrip(path):
+    """Cut a 64-bit little-endian ELF file after the last byte a program header maps, dropping
+    its section headers, symbol tables and debug sections, which only debuggers and linkers
+    read: the loader works from program headers and the dynamic segment alone. Wheels ship
+    extension modules unstripped, and the builder has no binutils. Returns the bytes saved."""
+    import struct
+    with open(path, "r+b") as f:
+        head = f.read(64)
+        if len(head) < 64 or head[:4] != b"\\x7fELF" or head[4] != 2 or head[5] != 1:
+            return 0
+        phoff, = struct.unpack_from("<Q", head, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
+        if phnum == 0 or phentsize < 56:
+            return 0
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+        end = phoff + phentsize * phnum
+        for i in range(phnum):
+            offset, = struct.unpack_from("<Q", table, i * phentsize + 8)
+            filesz, = struct.unpack_from("<Q", table, i * phentsize + 32)
+            end = max(end, offset + filesz)
+        size = os.fstat(f.fileno()).st_size
+        if end >= size:
+            return 0
+        f.seek(0x28)
+        f.write(struct.pack("<Q", 0))
+        f.seek(0x3C)
+        f.write(struct.pack("<HH", 0, 0))
+        f.truncate(end)
+        return size - end
 
 
 def sourceless(top, ddir=None):
@@ -117,12 +155,19 @@ def sourceless(top, ddir=None):
 STDLIB_DROP = {"test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "pydoc_data",
                "turtle", "__phello__", "__hello__", "site-packages", "dist-packages"}
 STDLIB_IF_IMPORTED = {"distutils", "unittest"}
+# pydoc serves help() at a REPL (its topics, pydoc_data, are gone already); curses cannot work
+# without _curses. _pydecimal is the fallback decimal loads only when the C _decimal is
+# missing: it goes only when _decimal is there.
+STDLIB_DROP |= {"pydoc", "curses"}
 # Extension modules for terminals, GUIs, NIS and dbm: each links libraries (ncurses, readline,
 # Tk, libnsl with Kerberos, Berkeley DB) worth megabytes that nothing in a server loads.
 DYNLOAD_DROP = {"_tkinter", "readline", "_curses", "_curses_panel", "_dbm", "_gdbm", "nis",
                 "ossaudiodev", "_testcapi", "_testbuffer", "_testinternalcapi", "_testmultiphase",
                 "_testimportmultiple", "_testclinic", "_xxtestfuzz", "xxlimited", "xxlimited_35",
-                "_ctypes_test", "xxsubtype"}
+                "_ctypes_test", "xxsubtype", "_crypt", "audioop",
+                # CJK codecs (a megabyte): Datasette reads SQLite's UTF-8 and answers UTF-8.
+                "_codecs_jp", "_codecs_kr", "_codecs_cn", "_codecs_hk", "_codecs_tw", "_codecs_iso2022",
+                "_multibytecodec"}
 UID = 65532
 
 
@@ -212,7 +257,7 @@ def assemble(venv, rootfs):
     def stdlib_dropped(root, name):
         stem = name.split(".")[0]
         if root == os.path.join(stdlib, "__pycache__") or root == stdlib:
-            return stem in STDLIB_DROP
+            return stem in STDLIB_DROP or stem in unused
         if root == dynload:
             return stem in DYNLOAD_DROP
         return False
@@ -220,6 +265,11 @@ def assemble(venv, rootfs):
     # config-3.X-<arch>: Makefile, objects and static libpython, for building extensions only.
     config_dirs = {n for n in os.listdir(stdlib) if n.startswith("config-")}
     unused = STDLIB_IF_IMPORTED - imported_in(venv, sorted(STDLIB_IF_IMPORTED))
+    try:
+        import _decimal  # noqa: F401
+        unused = unused | {"_pydecimal"}
+    except ImportError:
+        pass
     add_tree(stdlib, STDLIB_DROP | config_dirs | unused, stdlib_dropped)
     if not os.path.realpath(dynload).startswith(os.path.realpath(stdlib) + os.sep):
         add_tree(dynload, set(), stdlib_dropped)
