@@ -29,7 +29,7 @@ export default async function republishBench(ctx) {
     const spec = {
       name: 'bench', inputs: [], databaseName: 'data', metadata: { title: 'bench' }, extraOptions: [], datasette: 'datasette',
       staticMounts: [], install: [], env: {}, port: 8001, showFiles: false, providerOptions: {}, verify: false, verifyTimeoutMs: 0,
-      image: { baseImage: env.DATAPUB_TEST_BASE_BUILD, runtimeImage: env.DATAPUB_TEST_BASE_RUNTIME, pipFindLinks: env.DATAPUB_STANDIN_WHEELS, aptPackages: [], spatialite: false },
+      image: { baseImage: env.DATAPUB_TEST_BASE_BUILD, runtimeImage: env.DATAPUB_TEST_BASE_RUNTIME, pipFindLinks: env.DATAPUB_DATASETTE_WHEELS, aptPackages: [], spatialite: false },
     }
     const version = (n, extra) => {
       const db = path.join(work, `data-${n}.db`)
@@ -48,7 +48,7 @@ export default async function republishBench(ctx) {
     const runtimeDir = path.join(work, 'runtime')
     mkdirSync(path.join(runtimeDir, 'build'), { recursive: true })
     writeFileSync(path.join(runtimeDir, 'build', 'prune-venv.py'), core.PRUNE_VENV_SCRIPT)
-    cpSync(env.DATAPUB_STANDIN_WHEELS, path.join(runtimeDir, 'wheels'), { recursive: true })
+    cpSync(env.DATAPUB_DATASETTE_WHEELS, path.join(runtimeDir, 'wheels'), { recursive: true })
     writeFileSync(path.join(runtimeDir, 'Dockerfile'), runtime.dockerfile)
     const runtimeTag = `${registry.host}/datapub/runtime:${runtime.key}`
     ctx.log('building and pushing the runtime image (setup)')

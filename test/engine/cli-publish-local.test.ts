@@ -15,7 +15,7 @@ function datapub(args: string[]) {
   const env = engineEnv()
   return run(process.execPath, [bin, ...args], {
     cwd: root,
-    env: { ...process.env, DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_RUNTIME_IMAGE: env.runtimeImage, DATAPUB_PIP_FIND_LINKS: env.wheels },
+    env: { ...process.env, DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_PIP_FIND_LINKS: env.wheels },
     maxBuffer: 64 * 1024 * 1024,
   })
 }

@@ -14,7 +14,7 @@ let services: ServiceOverrides
 beforeAll(async () => {
   const env = engineEnv()
   work = await mkdtemp(path.join(tmpdir(), 'datapub-local-'))
-  services = { Env: { DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_RUNTIME_IMAGE: env.runtimeImage, DATAPUB_PIP_FIND_LINKS: env.wheels } }
+  services = { Env: { DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_PIP_FIND_LINKS: env.wheels } }
 })
 
 afterAll(async () => {
@@ -43,8 +43,9 @@ describe('publish to the local engine', () => {
     expect(deployment?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
     firstUrl = deployment!.url
     expect(await rowsAt(firstUrl)).toEqual([
-      { id: 1, name: 'robin', wingspan_cm: 21 },
-      { id: 2, name: 'heron', wingspan_cm: 185 },
+      // Real Datasette lists a rowid table's rowid first.
+      { rowid: 1, id: 1, name: 'robin', wingspan_cm: 21 },
+      { rowid: 2, id: 2, name: 'heron', wingspan_cm: 185 },
     ])
     expect(run.types()).toEqual(expect.arrayContaining(['image:built', 'verify:ok', 'result']))
     expect(run.serialized()).not.toContain(SECRET)
@@ -64,7 +65,7 @@ describe('publish to the local engine', () => {
   })
 
   it('a failing new version leaves the old one serving and says why', async () => {
-    // The stand-in server, like Datasette, exits on an unknown option.
+    // Datasette exits on an unknown option.
     const run = await publishCsv('1,robin,21\n', { extraOptions: '--no-such-option' })
     expect(run.error).toMatchObject({ code: 'LOCAL_CONTAINER_UNHEALTHY', fault: 'user' })
     expect(run.error?.message).toContain('no-such-option')

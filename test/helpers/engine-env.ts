@@ -9,7 +9,8 @@ export function engineEnv(): { dockerHost: string; baseImage: string; runtimeIma
     dockerHost: need('DOCKER_HOST'),
     baseImage: need('DATAPUB_TEST_BASE_BUILD'),
     runtimeImage: need('DATAPUB_TEST_BASE_RUNTIME'),
-    wheels: need('DATAPUB_STANDIN_WHEELS'),
+    // Real Datasette's pinned wheelhouse; dev-env points this at the stand-in only when no package index answers.
+    wheels: process.env.DATAPUB_DATASETTE_WHEELS || need('DATAPUB_STANDIN_WHEELS'),
     ...(process.env.DATAPUB_REGISTRY ? { registry: process.env.DATAPUB_REGISTRY } : {}),
   }
 }

@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /**
- * The engine tier needs a Docker engine, the Debian-built base images and the stand-in wheel.
+ * The engine tier needs a Docker engine, the Debian-built base images and real Datasette's wheelhouse
+ * (the stand-in wheel where no package index answers).
  * `scripts/dev-env up` provides them (idempotent); its exports are copied into this process's
  * environment before the workers start, so every engine test sees the same engine.
  */
 export default function setup(): void {
-  if (process.env.DATAPUB_TEST_BASE_RUNTIME && process.env.DOCKER_HOST) return
+  if (process.env.DATAPUB_TEST_BASE_RUNTIME && process.env.DOCKER_HOST && process.env.DATAPUB_DATASETTE_WHEELS) return
   let output: string
   try {
     output = execFileSync('bash', [path.join(root, 'scripts/dev-env'), 'up', '--registry'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 900_000 })

@@ -35,7 +35,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'datapub-append-local-'))
   // A registry of its own: the first publish must find no runtime image and build it.
   registry = await startRegistry('plain')
-  env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels, DATAPUB_BUILDER: 'append', DATAPUB_RUNTIME_REGISTRY: `${registry.host}/datapub/runtime` }
+  env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels, DATAPUB_BUILDER: 'append', DATAPUB_RUNTIME_REGISTRY: `${registry.host}/datapub/runtime` }
 })
 
 afterAll(async () => {
@@ -65,7 +65,7 @@ describe('publish to local with --builder append', () => {
     expect(run.events.find((e) => e.type === 'stage:start' && e.stage === 'build')).toMatchObject({ title: expect.stringContaining('append') })
     expect(run.events.some((e) => e.type === 'log' && e.message.includes('is missing: building it once'))).toBe(true)
     const url = run.result?.kind === 'deployed' ? run.result.deployment.url : ''
-    expect(await rowsAt(url)).toEqual([{ id: 1, name: 'robin' }])
+    expect(await rowsAt(url)).toEqual([{ rowid: 1, id: 1, name: 'robin' }])
   })
 
   it('a data-only republish makes no engine build, serves the new rows and passes verify', async () => {
@@ -76,6 +76,6 @@ describe('publish to local with --builder append', () => {
     expect(run.types()).toContain('verify:ok')
     expect(run.events.some((e) => e.type === 'log' && e.message.includes('found: no engine build needed'))).toBe(true)
     const url = run.result?.kind === 'deployed' ? run.result.deployment.url : ''
-    expect(await rowsAt(url)).toEqual([{ id: 1, name: 'robin' }, { id: 2, name: 'heron' }])
+    expect(await rowsAt(url)).toEqual([{ rowid: 1, id: 1, name: 'robin' }, { rowid: 2, id: 2, name: 'heron' }])
   })
 })

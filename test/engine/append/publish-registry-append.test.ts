@@ -48,7 +48,7 @@ beforeAll(async () => {
   const e = engineEnv()
   work = await mkdtemp(path.join(tmpdir(), 'datapub-append-registry-'))
   registry = await startRegistry('plain')
-  env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels }
+  env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels }
 })
 
 afterAll(async () => {

@@ -41,7 +41,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'datapub-migrate-'))
   services = {
     EngineFactory: async () => fastDrainEngine(await connectEngine({ env: { DOCKER_HOST: env.dockerHost } })),
-    Env: { DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_RUNTIME_IMAGE: env.runtimeImage, DATAPUB_PIP_FIND_LINKS: env.wheels, DATAPUB_SECRET_DATASETTE_SECRET: SECRET, HEROKU_API_KEY: SENTINEL_KEY, NOW_TOKEN: 'sentinel-now-token-mig-9' },
+    Env: { DOCKER_HOST: env.dockerHost, DATAPUB_BASE_IMAGE: env.baseImage, DATAPUB_PIP_FIND_LINKS: env.wheels, DATAPUB_SECRET_DATASETTE_SECRET: SECRET, HEROKU_API_KEY: SENTINEL_KEY, NOW_TOKEN: 'sentinel-now-token-mig-9' },
   }
   await writeFile(path.join(work, 'birds.csv'), 'id,name,wingspan_cm\n1,robin,21\n2,heron,185\n3,wren,15\n')
   // Built once: every direction below reuses this deployment or its image.

@@ -30,7 +30,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'publisher-browser-'))
   uploads = await mkdtemp(path.join(tmpdir(), 'publisher-uploads-'))
   // The server's env: the engine and image defaults, plus a host credential the page must never see.
-  env = { PATH: process.env.PATH, HOME: work, DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels, HEROKU_API_KEY: SENTINEL }
+  env = { PATH: process.env.PATH, HOME: work, DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels, HEROKU_API_KEY: SENTINEL }
   app = createPublisherServer({ env, tmpDir: uploads, maxRunningJobs: MAX_RUNNING })
   base = await app.listen()
 })
@@ -179,7 +179,8 @@ describe('the publisher page in headless Chromium, on the local engine', () => {
       expect(result.tables).toEqual([{ name: 'garden-birds', view: `${result.url}data/garden-birds`, json: `${result.url}data/garden-birds.json`, csv: `${result.url}data/garden-birds.csv` }])
       const table = result.tables[0]!
       expect(await (await fetch(table.view)).text()).toContain(`wren-${process.pid}`)
-      expect(await (await fetch(`${table.json}?_shape=array`)).json()).toEqual(rows)
+      // Real Datasette lists a rowid table's rowid first.
+      expect(await (await fetch(`${table.json}?_shape=array`)).json()).toEqual(rows.map((row, i) => ({ rowid: i + 1, ...row })))
       expect((await (await fetch(table.csv)).text()).replace(/\r\n/g, '\n')).toBe(`id,species,wingspan_cm\n${rows.map((r) => `${r.id},${r.species},${r.wingspan_cm}`).join('\n')}\n`)
       expect(browser.consoleErrors).toEqual([])
     } finally {
@@ -196,7 +197,7 @@ describe('the publisher page in headless Chromium, on the local engine', () => {
       expect(done, `visitor ${i + 1}: ${s.frames.at(-2)?.data}`).toBeDefined()
       const { id, url } = JSON.parse(done!.data) as { id: string; url: string }
       deployed.add(id)
-      expect(await (await fetch(new URL('data/counts.json?_shape=array', url))).json()).toEqual([{ id: 1, visitor: i + 1 }, { id: 2, visitor: i + 1 }])
+      expect(await (await fetch(new URL('data/counts.json?_shape=array', url))).json()).toEqual([{ rowid: 1, id: 1, visitor: i + 1 }, { rowid: 2, id: 2, visitor: i + 1 }])
     }
     expect(app.stats()).toMatchObject({ running: 0, queued: 0, peakRunning: MAX_RUNNING })
     await expect.poll(jobDirs).toEqual([])

@@ -19,7 +19,7 @@ let engine: ContainerEngine
 beforeAll(async () => {
   const e = engineEnv()
   work = await mkdtemp(path.join(tmpdir(), 'datapub-image-secrets-'))
-  services = { Env: { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels } }
+  services = { Env: { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels } }
   engine = await connectEngine({ env: { DOCKER_HOST: e.dockerHost } })
 })
 afterAll(async () => {

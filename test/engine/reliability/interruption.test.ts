@@ -28,7 +28,7 @@ beforeAll(async () => {
   // Its own TMPDIR, so leftovers are the children's and nobody else's.
   privateTmp = path.join(work, 'tmp')
   await mkdir(privateTmp)
-  env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, TMPDIR: privateTmp, DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels }
+  env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, TMPDIR: privateTmp, DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels }
   engine = await connectEngine({ env: { DOCKER_HOST: e.dockerHost } })
 })
 

@@ -65,7 +65,7 @@ beforeAll(async () => {
   const e = engineEnv()
   work = await mkdtemp(path.join(tmpdir(), 'datapub-registry-concurrency-'))
   registry = await startRegistry('plain')
-  const env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels }
+  const env = { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels }
   services = { Env: env, EngineFactory: () => connectEngine({ env }) }
   // The runtime image is built and pushed once; the concurrent publishes below only append.
   const warm = await publishRows('warm-up', 1)

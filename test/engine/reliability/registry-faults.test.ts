@@ -31,7 +31,7 @@ beforeAll(async () => {
   registry = await startRegistry('htpasswd')
   work = await mkdtemp(path.join(tmpdir(), 'datapub-registry-faults-'))
   await writeFile(path.join(work, 'birds.csv'), 'id,name\n1,robin\n2,heron\n')
-  services = { Env: { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels } }
+  services = { Env: { DOCKER_HOST: e.dockerHost, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels } }
 })
 afterAll(async () => {
   await registry?.stop()

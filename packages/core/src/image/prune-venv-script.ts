@@ -27,26 +27,34 @@ import subprocess
 import sys
 
 
+def imported_in(top, modules, skip=()):
+    """Which of these top-level modules some .py file under top imports, skipping directories
+    named in skip (a tool's own package). A static scan: a plugin that imports one keeps it."""
+    pattern = re.compile(r"^[ \\t]*(?:import|from)[ \\t]+(%s)\\b" % "|".join(re.escape(m) for m in modules), re.M)
+    found = set()
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if d not in skip]
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(root, name), encoding="utf-8", errors="replace") as f:
+                    found.update(pattern.findall(f.read()))
+    return found
+
+
 def prune(venv):
-    tools = ("pip", "setuptools", "wheel")
+    # A tool goes unless code outside it imports it. Real Datasette 0.x declares pip and
+    # setuptools as dependencies, but only \`datasette install\` runs pip (as a subprocess), and
+    # nothing in an immutable image installs anything at run time.
+    tools = {"pip": ("pip",), "setuptools": ("setuptools", "pkg_resources", "_distutils_hack"), "wheel": ("wheel",)}
     suffixes = (".c", ".h", ".hpp", ".pyx", ".pxd", ".pyd", ".pyc", ".pyo", ".a", ".la")
 
     def norm(name):
         return re.sub(r"[-_.]+", "-", name or "").lower()
 
-    needed = set()
-    for dist in metadata.distributions():
-        if norm(dist.metadata["Name"]) in tools:
-            continue
-        for requirement in dist.requires or []:
-            name, _, marker = requirement.partition(";")
-            if "extra" in marker:
-                continue
-            match = re.match(r"\\s*([A-Za-z0-9._-]+)", name)
-            if match:
-                needed.add(norm(match.group(1)))
+    tool_modules = [m for modules in tools.values() for m in modules]
+    imported = imported_in(venv, tool_modules, skip=set(tool_modules))
     installed = {norm(d.metadata["Name"]) for d in metadata.distributions()}
-    remove = [tool for tool in tools if tool not in needed and tool in installed]
+    remove = [tool for tool, modules in tools.items() if tool in installed and not imported.intersection(modules)]
     if remove:
         subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", *remove], check=True)
 
@@ -78,25 +86,92 @@ def prune(venv):
                     removed_bytes += os.path.getsize(full)
                 os.remove(full)
                 removed_files += 1
-    print("datapub prune: removed %s; %d paths, %d bytes" % (", ".join(remove) or "no build tools", removed_files, removed_bytes))
+    stripped = 0
+    for root, dirs, files in os.walk(venv):
+        for name in files:
+            full = os.path.join(root, name)
+            if ".so" in name and not os.path.islink(full):
+                stripped += sstrip(full)
+    sources = sourceless(venv)
+    print("datapub prune: removed %s; %d paths, %d bytes; %d bytes of ELF symbols and debug data; %d modules as bytecode only" % (", ".join(remove) or "no build tools", removed_files, removed_bytes, stripped, sources))
+
+
+def sstrip(path):
+    """Cut a 64-bit little-endian ELF file after the last byte a program header maps, dropping
+    its section headers, symbol tables and debug sections, which only debuggers and linkers
+    read: the loader works from program headers and the dynamic segment alone. Wheels ship
+    extension modules unstripped, and the builder has no binutils. Returns the bytes saved."""
+    import struct
+    with open(path, "r+b") as f:
+        head = f.read(64)
+        if len(head) < 64 or head[:4] != b"\\x7fELF" or head[4] != 2 or head[5] != 1:
+            return 0
+        phoff, = struct.unpack_from("<Q", head, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
+        if phnum == 0 or phentsize < 56:
+            return 0
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+        end = phoff + phentsize * phnum
+        for i in range(phnum):
+            offset, = struct.unpack_from("<Q", table, i * phentsize + 8)
+            filesz, = struct.unpack_from("<Q", table, i * phentsize + 32)
+            end = max(end, offset + filesz)
+        size = os.fstat(f.fileno()).st_size
+        if end >= size:
+            return 0
+        f.seek(0x28)
+        f.write(struct.pack("<Q", 0))
+        f.seek(0x3C)
+        f.write(struct.pack("<HH", 0, 0))
+        f.truncate(end)
+        return size - end
+
+
+def sourceless(top, ddir=None):
+    """Compile every module under top to bytecode beside it (the legacy layout Python imports
+    without a source) and delete the sources that compiled. The server runs as a user who cannot
+    write a cache, so without it every start compiles everything again; and the image carries
+    one copy of the code instead of two. Tracebacks show no source lines."""
+    import compileall
+    compileall.compile_dir(top, ddir=ddir, quiet=1, workers=0, legacy=True)
+    count = 0
+    for root, dirs, files in os.walk(top):
+        if "__pycache__" in dirs:
+            shutil.rmtree(os.path.join(root, "__pycache__"))
+            dirs.remove("__pycache__")
+        for name in files:
+            full = os.path.join(root, name)
+            if name.endswith(".py") and not os.path.islink(full) and os.path.exists(full + "c"):
+                os.remove(full)
+                count += 1
+    return count
 
 
 # Stdlib parts a data server never imports: test suites, GUIs, REPL and packaging tools, docs
 # data, and the base image's own site-packages (the venv has its own). distutils and unittest
-# stay: old plugins import distutils.version, and some libraries import unittest.mock.
+# stay only when the venv imports them (old plugins import distutils.version, some libraries
+# unittest.mock); nothing else in the stdlib a server uses imports them.
 STDLIB_DROP = {"test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3", "pydoc_data",
                "turtle", "__phello__", "__hello__", "site-packages", "dist-packages"}
+STDLIB_IF_IMPORTED = {"distutils", "unittest"}
+# pydoc serves help() at a REPL (its topics, pydoc_data, are gone already); curses cannot work
+# without _curses. _pydecimal is the fallback decimal loads only when the C _decimal is
+# missing: it goes only when _decimal is there.
+STDLIB_DROP |= {"pydoc", "curses"}
 # Extension modules for terminals, GUIs, NIS and dbm: each links libraries (ncurses, readline,
 # Tk, libnsl with Kerberos, Berkeley DB) worth megabytes that nothing in a server loads.
 DYNLOAD_DROP = {"_tkinter", "readline", "_curses", "_curses_panel", "_dbm", "_gdbm", "nis",
                 "ossaudiodev", "_testcapi", "_testbuffer", "_testinternalcapi", "_testmultiphase",
                 "_testimportmultiple", "_testclinic", "_xxtestfuzz", "xxlimited", "xxlimited_35",
-                "_ctypes_test", "xxsubtype"}
+                "_ctypes_test", "xxsubtype", "_crypt", "audioop",
+                # CJK codecs (a megabyte): Datasette reads SQLite's UTF-8 and answers UTF-8.
+                "_codecs_jp", "_codecs_kr", "_codecs_cn", "_codecs_hk", "_codecs_tw", "_codecs_iso2022",
+                "_multibytecodec"}
 UID = 65532
 
 
 def assemble(venv, rootfs):
-    import compileall
     import ssl
     import sysconfig
 
@@ -182,14 +257,20 @@ def assemble(venv, rootfs):
     def stdlib_dropped(root, name):
         stem = name.split(".")[0]
         if root == os.path.join(stdlib, "__pycache__") or root == stdlib:
-            return stem in STDLIB_DROP
+            return stem in STDLIB_DROP or stem in unused
         if root == dynload:
             return stem in DYNLOAD_DROP
         return False
 
     # config-3.X-<arch>: Makefile, objects and static libpython, for building extensions only.
     config_dirs = {n for n in os.listdir(stdlib) if n.startswith("config-")}
-    add_tree(stdlib, STDLIB_DROP | config_dirs, stdlib_dropped)
+    unused = STDLIB_IF_IMPORTED - imported_in(venv, sorted(STDLIB_IF_IMPORTED))
+    try:
+        import _decimal  # noqa: F401
+        unused = unused | {"_pydecimal"}
+    except ImportError:
+        pass
+    add_tree(stdlib, STDLIB_DROP | config_dirs | unused, stdlib_dropped)
     if not os.path.realpath(dynload).startswith(os.path.realpath(stdlib) + os.sep):
         add_tree(dynload, set(), stdlib_dropped)
 
@@ -233,9 +314,8 @@ def assemble(venv, rootfs):
     if ldconfig:
         subprocess.run([ldconfig, "-X", "-r", rootfs], check=True)
 
-    # Bytecode for the kept stdlib: the server runs as a user who cannot write it, so without
-    # it every start would compile the stdlib again. Up-to-date files are left as they are.
-    compileall.compile_dir(rootfs + stdlib, ddir=stdlib, quiet=1, workers=0)
+    # The kept stdlib as bytecode only, like the venv.
+    sourceless(rootfs + stdlib, ddir=stdlib)
 
     etc = os.path.join(rootfs, "etc")
     os.makedirs(etc, exist_ok=True)
@@ -246,7 +326,7 @@ def assemble(venv, rootfs):
     tmp = os.path.join(rootfs, "tmp")
     os.makedirs(tmp, exist_ok=True)
     os.chmod(tmp, 0o1777)
-    print("datapub assemble: %d files, %d bytes besides the venv; python %s" % (totals[0], totals[1], executable))
+    print("datapub assemble: %d files, %d bytes besides the venv; python %s; dropped unused %s" % (totals[0], totals[1], executable, ", ".join(sorted(unused)) or "nothing more"))
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ export const IMAGE_PATHS = {
   pruneScript: '/tmp/datapub-prune-venv.py',
   /** The assemble stage's tree: the minimal runtime's root file system, venv excepted. */
   rootfs: '/rootfs',
-  /** The minimal runtime's user (written to its /etc/passwd by the assemble step). */
+  /** Both final stages run as this user (the assemble step writes it to the minimal stage's /etc/passwd). */
   runtimeUser: '65532:65532',
   inspectFile: 'inspect-data.json',
   metadataFile: 'metadata.json',

@@ -73,7 +73,8 @@ export function renderDockerfile(input: RecipeInput): string {
     lines.push(`RUN ${aptInstall(runtimeApt, link)}`)
   }
   if (input.spatialite) lines.push('ENV SQLITE_EXTENSIONS=/usr/local/lib/mod_spatialite.so')
-  lines.push(`COPY --from=builder ${venv} ${venv}`, `COPY ${IMAGE_PATHS.contextApp}/ ${app}/`, ...serve, cmd)
+  // The same non-root user as the minimal stage (numeric, so no passwd entry is needed); apt ran above as root.
+  lines.push(`COPY --from=builder ${venv} ${venv}`, `COPY ${IMAGE_PATHS.contextApp}/ ${app}/`, ...serve, `USER ${IMAGE_PATHS.runtimeUser}`, cmd)
   return `${lines.join('\n')}\n`
 }
 

@@ -1,4 +1,5 @@
 import { DatapubError } from '../errors/datapub-error.js'
+import { servedDatabases } from '../publish/served-databases.js'
 
 export interface ServedDatabase {
   hash: string | null
@@ -67,7 +68,7 @@ function diff(source: Record<string, ServedDatabase>, target: Record<string, Ser
 
 async function servedData(url: string, options: CompareOptions): Promise<Record<string, ServedDatabase>> {
   const base = url.endsWith('/') ? url : `${url}/`
-  const databases = await getJson<Array<{ name: string; hash?: string | null; is_memory?: boolean }>>(new URL('-/databases.json', base).href, options)
+  const databases = servedDatabases(await getJson<unknown>(new URL('-/databases.json', base).href, options))
   const out: Record<string, ServedDatabase> = {}
   for (const db of databases) {
     if (db.is_memory === true || db.name === '_internal') continue

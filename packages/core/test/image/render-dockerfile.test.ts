@@ -64,6 +64,7 @@ describe('renderDockerfile', () => {
       'ENV PATH=/opt/datasette/bin:$PATH PYTHONUNBUFFERED=1',
       'ENV PORT=8001',
       'EXPOSE 8001',
+      'USER 65532:65532',
       cmd,
       '',
     ])

@@ -79,9 +79,11 @@ describe('resolvePublishSpec', () => {
     expect(spec.install).toEqual(['datasette-vega', 'datasette-cluster-map==0.17'])
   })
 
-  it('picks the minimal runtime unless a runtime image is named explicitly', async () => {
+  it('picks the minimal runtime unless a runtime image is named, by flag or by DATAPUB_RUNTIME_IMAGE', async () => {
     expect((await resolve({})).image.runtime).toBe('minimal')
-    expect((await resolve({}, { DATAPUB_RUNTIME_IMAGE: 'r:1' })).image.runtime).toBe('minimal')
+    expect((await resolve({}, { DATAPUB_RUNTIME_IMAGE: 'r:1' })).image.runtime).toBe('base')
+    expect((await resolve({}, { DATAPUB_RUNTIME_IMAGE: '' })).image.runtime).toBe('minimal')
+    expect((await resolve({ runtime: 'minimal' }, { DATAPUB_RUNTIME_IMAGE: 'r:1' })).image.runtime).toBe('minimal')
     expect((await resolve({ runtimeImage: 'python:3.12-slim' })).image.runtime).toBe('base')
     expect((await resolve({ runtime: 'base' })).image.runtime).toBe('base')
   })

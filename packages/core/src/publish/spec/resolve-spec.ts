@@ -133,8 +133,8 @@ export async function resolvePublishSpec(input: CommonOptionsInput, options: Res
     image: {
       baseImage: o.baseImage ?? (o.pythonVersion ? pythonImage(o.pythonVersion) : nonEmpty(env.DATAPUB_BASE_IMAGE)) ?? DEFAULT_BASE_IMAGE,
       runtimeImage: o.runtimeImage ?? (o.pythonVersion ? pythonImage(o.pythonVersion) : nonEmpty(env.DATAPUB_RUNTIME_IMAGE)) ?? DEFAULT_RUNTIME_IMAGE,
-      // An explicit --runtime-image means the user wants that base; DATAPUB_RUNTIME_IMAGE only names the base for `base`.
-      runtime: o.runtime ?? (o.runtimeImage !== undefined ? 'base' : 'minimal'),
+      // Naming a runtime image, by flag or by DATAPUB_RUNTIME_IMAGE, means the user wants that base.
+      runtime: o.runtime ?? (o.runtimeImage !== undefined || nonEmpty(env.DATAPUB_RUNTIME_IMAGE) !== undefined ? 'base' : 'minimal'),
       ...(o.pythonVersion === undefined ? {} : { pythonVersion: o.pythonVersion }),
       ...(o.buildAptGetInstall === undefined ? {} : { builderAptPackages: o.buildAptGetInstall }),
       ...(pipIndexUrl === undefined ? {} : { pipIndexUrl }),

@@ -1,5 +1,6 @@
 import { DatapubError } from '../../errors/datapub-error.js'
 import type { DeploymentResult } from '../../contract/publish-event.js'
+import { servedDatabases } from '../served-databases.js'
 
 export interface VerifyOptions {
   signal?: AbortSignal
@@ -9,11 +10,6 @@ export interface VerifyOptions {
   fetch?: typeof fetch
   /** Before each check: which attempt, and how long is left before verify gives up. */
   onAttempt?: (attempt: { attempt: number; remainingMs: number; problem?: string }) => void
-}
-
-interface DatabaseInfo {
-  name: string
-  hash?: string | null
 }
 
 /**
@@ -32,7 +28,7 @@ export async function verifyDeployment(url: string, databases: NonNullable<Deplo
     try {
       const response = await doFetch(endpoint, { signal: AbortSignal.any([AbortSignal.timeout(10_000), ...(options.signal ? [options.signal] : [])]), headers: { accept: 'application/json' } })
       if (response.ok) {
-        const served = (await response.json()) as DatabaseInfo[]
+        const served = servedDatabases(await response.json())
         const byName = new Map(served.map((d) => [d.name, d]))
         const wrong = Object.entries(databases).filter(([name, want]) => byName.get(name)?.hash !== want.hash)
         if (wrong.length === 0) return Object.keys(databases).map((name) => `${name}: hash ${databases[name]?.hash.slice(0, 12)}`)
