@@ -1,4 +1,4 @@
-import { DatapubError } from '@datapub/core/errors'
+import { DatapubError, didYouMean } from '@datapub/core/errors'
 import type { FlagSpec } from './flag-spec.js'
 
 export interface ParsedFlags {
@@ -101,24 +101,10 @@ function parseBoolean(text: string, spec: FlagSpec): boolean {
 }
 
 function unknownFlag(spelling: string, flags: FlagSpec[]): DatapubError {
-  const best = flags.map((f) => ({ f, d: distance(spelling, f.flag) })).sort((a, b) => a.d - b.d)[0]
-  const suggestion = best !== undefined && best.d <= 3 ? ` Did you mean ${best.f.flag}?` : ''
+  const best = didYouMean(spelling, flags.map((f) => f.flag))
+  const suggestion = best === undefined ? '' : ` Did you mean ${best}?`
   return new DatapubError('CONFIG_INVALID', `Unknown option ${JSON.stringify(spelling).slice(1, -1)}.${suggestion}`, {
     path: spelling.replace(/^-+/, ''),
     hint: 'Run with --help to list the options.',
   })
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = tmp
-    }
-  }
-  return row[b.length] as number
 }

@@ -160,15 +160,7 @@ async function loadIntoEngine(input: AppendBuildInput, image: AppendedImage): Pr
   const archive = path.join(input.work, 'append-image.tar')
   await input.pipeline.writeDockerArchive(image, archive, tag)
   const engine = await input.engine()
-  const bytes = (await lstat(archive)).size
-  let sentBytes = 0
-  const stream = createReadStream(archive, { highWaterMark: 1024 * 1024 })
-  stream.on('data', (chunk) => {
-    sentBytes += chunk.length
-    emit({ type: 'push:progress', ref: tag, sentBytes, totalBytes: bytes })
-  })
-  await engine.loadImage(stream)
-  await rm(archive, { force: true })
+  const bytes = await loadArchive(engine, archive, tag, emit)
   emit({ type: 'log', level: 'info', message: `loaded ${bytes} bytes into ${engine.endpoint} (the runtime image and ${image.newBytes} bytes of new layers and config)` })
   return { kind: 'image', ref: tag, imageId: image.config.descriptor.digest }
 }
@@ -179,7 +171,15 @@ async function loadMissingLayers(input: AppendBuildInput, image: EngineAppendedI
   const engine = await input.engine()
   const { writeMissingLayersArchive } = await import('../../image/append/write-missing-layers-archive.js')
   const archive = path.join(input.work, 'append-image.tar')
-  const bytes = await writeMissingLayersArchive(image, archive, tag)
+  await writeMissingLayersArchive(image, archive, tag)
+  const bytes = await loadArchive(engine, archive, tag, emit)
+  emit({ type: 'log', level: 'info', message: `sent ${bytes} bytes to ${engine.endpoint} for ${image.newBytes} bytes of new layers and config (${ratio(bytes, image.newBytes)}); the runtime layers stayed in the engine` })
+  return { kind: 'image', ref: tag, imageId: image.config.descriptor.digest }
+}
+
+/** Streams a docker-archive into the engine with byte progress, then removes it; returns its size. */
+async function loadArchive(engine: ContainerEngine, archive: string, tag: string, emit: Emit): Promise<number> {
+  const bytes = (await lstat(archive)).size
   let sentBytes = 0
   const stream = createReadStream(archive, { highWaterMark: 1024 * 1024 })
   stream.on('data', (chunk) => {
@@ -188,8 +188,7 @@ async function loadMissingLayers(input: AppendBuildInput, image: EngineAppendedI
   })
   await engine.loadImage(stream)
   await rm(archive, { force: true })
-  emit({ type: 'log', level: 'info', message: `sent ${bytes} bytes to ${engine.endpoint} for ${image.newBytes} bytes of new layers and config (${ratio(bytes, image.newBytes)}); the runtime layers stayed in the engine` })
-  return { kind: 'image', ref: tag, imageId: image.config.descriptor.digest }
+  return bytes
 }
 
 /**
