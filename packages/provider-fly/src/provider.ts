@@ -24,7 +24,7 @@ export const fly = defineProvider({
   // --create-db: Datasette serves /data/NAME.db read-write beside the immutable databases and
   // creates it on first start (`--create`, as datasette-publish-fly does). The volume mounts
   // root-owned, so the server runs as root on the base runtime.
-  recipe: (options) => (options.createDb === undefined ? {} : { serveOptions: [`${VOLUME_PATH}/${options.createDb}.db`, '--create'], runtime: 'base' }),
+  recipe: (options) => (options.createDb === undefined ? {} : { serveOptions: [`${VOLUME_PATH}/${options.createDb}.db`, '--create'], runtime: 'base', user: 'root' }),
   create(context) {
     const options = context.options as FlyOptions
     let opened: FlyRuntime | undefined

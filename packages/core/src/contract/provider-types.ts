@@ -201,6 +201,8 @@ export interface ProviderDefinition<S extends ProviderOptionsSchema = ProviderOp
 export interface ProviderRecipe {
   serveOptions?: string[]
   runtime?: 'base'
+  /** The server must run as root (a host volume mounted root-owned that it writes to); implies `base`. */
+  user?: 'root'
 }
 
 /** What defineProvider() takes: the same, but create() may rely on every operation getting a signal. */

@@ -20,6 +20,8 @@ export interface PublishSpec {
     runtimeImage: string
     /** Final stage: `minimal` (from scratch, what the venv needs) or `base` (runtimeImage); apt packages and SpatiaLite select `base`. */
     runtime?: 'minimal' | 'base'
+    /** Set by a provider's recipe hook: the `base` stage serves as root (a root-owned writable volume). */
+    runAsRoot?: boolean
     pipIndexUrl?: string
     pipFindLinks?: string
     aptPackages: string[]

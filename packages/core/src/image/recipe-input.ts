@@ -14,6 +14,8 @@ export interface RecipeInput {
    * which select it on their own (see `finalStage`).
    */
   runtime?: RuntimeVariant
+  /** `base` only: serve as root, for a provider whose writable volume is mounted root-owned. */
+  runAsRoot?: boolean
   /** Interpreter that creates the venv: `python3` or `python3.12`. */
   python: string
   /** pip requirement for Datasette: `datasette`, `datasette==X` or an https archive URL. */

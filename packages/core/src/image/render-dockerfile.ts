@@ -74,7 +74,9 @@ export function renderDockerfile(input: RecipeInput): string {
   }
   if (input.spatialite) lines.push('ENV SQLITE_EXTENSIONS=/usr/local/lib/mod_spatialite.so')
   // The same non-root user as the minimal stage (numeric, so no passwd entry is needed); apt ran above as root.
-  lines.push(`COPY --from=builder ${venv} ${venv}`, `COPY ${IMAGE_PATHS.contextApp}/ ${app}/`, ...serve, `USER ${IMAGE_PATHS.runtimeUser}`, cmd)
+  // Only a provider's recipe hook asks for root: its volume is mounted root-owned and written to.
+  const user = input.runAsRoot === true ? [] : [`USER ${IMAGE_PATHS.runtimeUser}`]
+  lines.push(`COPY --from=builder ${venv} ${venv}`, `COPY ${IMAGE_PATHS.contextApp}/ ${app}/`, ...serve, ...user, cmd)
   return `${lines.join('\n')}\n`
 }
 

@@ -184,8 +184,9 @@ function appendInput(ctx: PublishContext): AppendBuildInput {
 
 /** A provider that needs the server to run as root (a volume it writes to) selects the base runtime, as apt packages do. */
 function withRecipe(spec: PublishSpec, recipe: ProviderRecipe | undefined): PublishSpec {
-  if (recipe?.runtime !== 'base' || spec.image.runtime === 'base') return spec
-  return { ...spec, image: { ...spec.image, runtime: 'base' } }
+  const root = recipe?.user === 'root'
+  if (recipe?.runtime !== 'base' && !root) return spec
+  return { ...spec, image: { ...spec.image, runtime: 'base', ...(root ? { runAsRoot: true } : {}) } }
 }
 
 async function assertEmptyOrMissing(dir: string): Promise<{ existed: boolean }> {
