@@ -85,9 +85,9 @@ describe('migrate to Fly (Fly, Heroku and Now as fakes; the real engine and regi
     const contextDir = path.join(work, 'now-context')
     const generated = await recordEvents(publish({ provider: 'local', files: [path.join(work, 'birds.csv')], options: { name: `mf-now-${tag}`, title: 'Birds', secret: SECRET, generateDir: contextDir }, cwd: work, container: container() }))
     expect(generated.result?.kind).toBe('generated')
-    const now = nock('https://api.zeit.co', { reqheaders: { authorization: 'Bearer sentinel-now-token-mf-4' } })
-    now.get('/v3/now/deployments/dpl_birds').reply(200, { uid: 'dpl_birds', name: 'birds', url: 'birds-abc.now.sh', state: 'READY', meta: { datapubEnvNames: 'DATASETTE_SECRET' } })
-    now.get('/now/deployments/dpl_birds/aliases').reply(200, { aliases: [{ alias: 'birds.now.sh' }] })
+    const now = nock('https://api.vercel.com', { reqheaders: { authorization: 'Bearer sentinel-now-token-mf-4' } })
+    now.get('/v13/deployments/dpl_birds').reply(200, { uid: 'dpl_birds', name: 'birds', url: 'birds-abc.now.sh', state: 'READY', meta: { datapubEnvNames: 'DATASETTE_SECRET' } })
+    now.get('/v2/deployments/dpl_birds/aliases').reply(200, { aliases: [{ alias: 'birds.now.sh' }] })
     serveAs(nock, 'https://birds.now.sh/', ['data'], async () => sourceUrl)
     const flyApp = `mf-fn-${tag}`
     const result = await migrateDeployment({ from: { provider: 'now', id: 'dpl_birds' }, to: { provider: 'fly', providerOptions: flyOptions(), name: flyApp }, sourcesDir: contextDir, apply: true, container: container() })
