@@ -9,7 +9,7 @@ import type { ProviderOperations, PushTarget } from '@datapub/core/kit'
 import { MEDIA_TYPES, RegistryClient, blobFromBuffer, pushImage } from '@datapub/core'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { cloudrun } from '../src/index.js'
-import { ALT, PARENT, PROJECT, mockTokenExchange, operation, runApi, serviceJson, writeAdcFile } from './google-api-mock.js'
+import { ALT, PARENT, PROJECT, googleError, mockTokenExchange, operation, runApi, serviceJson, writeAdcFile } from './google-api-mock.js'
 
 const run = promisify(execFile)
 const { nock } = useHttpMock({ allowLoopback: true })
@@ -74,6 +74,8 @@ describe('cloudrun push target against the real local registry', () => {
     mockTokenExchange(nock)
     const api = runApi(nock)
     const name = `${PARENT}/services/birds`
+    // A new service: the read before the write finds nothing, so the whole service is written.
+    api.get(`/v2/${name}`).query(ALT).reply(404, googleError(404, 'NOT_FOUND', 'Resource was not found'))
     api.patch(`/v2/${name}`, (body: { template: { containers: Array<{ image: string }> } }) => body.template.containers[0]!.image === ref).query({ allowMissing: 'true', ...ALT }).reply(200, operation('op-1', true, { response: serviceJson('birds') }))
     api.get(`/v2/${name}:getIamPolicy`).query(ALT).reply(200, { bindings: [{ role: 'roles/run.invoker', members: ['allUsers'] }] })
     const deployed = await ops.deploy({ name: 'birds', artifact: { kind: 'image', ref, digest: birdsDigest }, env: {}, port: 8001, signal: new AbortController().signal, spec: {} as never })
