@@ -181,7 +181,7 @@ describe('the publisher page in headless Chromium, on the local engine', () => {
       expect(await (await fetch(table.view)).text()).toContain(`wren-${process.pid}`)
       // Real Datasette lists a rowid table's rowid first.
       expect(await (await fetch(`${table.json}?_shape=array`)).json()).toEqual(rows.map((row, i) => ({ rowid: i + 1, ...row })))
-      expect((await (await fetch(table.csv)).text()).replace(/\r\n/g, '\n')).toBe(`id,species,wingspan_cm\n${rows.map((r) => `${r.id},${r.species},${r.wingspan_cm}`).join('\n')}\n`)
+      expect((await (await fetch(table.csv)).text()).replace(/\r\n/g, '\n')).toBe(`rowid,id,species,wingspan_cm\n${rows.map((r, i) => `${i + 1},${r.id},${r.species},${r.wingspan_cm}`).join('\n')}\n`)
       expect(browser.consoleErrors).toEqual([])
     } finally {
       await browser.close()
