@@ -95,7 +95,7 @@ describe.skipIf(!isRoot)('the engine dies (a private dockerd, SIGKILL)', () => {
       files: ['birds.csv'],
       cwd: work,
       options: { name: NAME, verifyTimeout: 120 },
-      services: { Env: { DOCKER_HOST: dockerd.host, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_RUNTIME_IMAGE: e.runtimeImage, DATAPUB_PIP_FIND_LINKS: e.wheels } },
+      services: { Env: { DOCKER_HOST: dockerd.host, DATAPUB_BASE_IMAGE: e.baseImage, DATAPUB_PIP_FIND_LINKS: e.wheels } },
     })
     let killing: Promise<void> | undefined
     const watched = (async function* () {
