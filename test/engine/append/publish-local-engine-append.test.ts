@@ -88,6 +88,6 @@ describe('publish to local with the append builder and no registry', () => {
     expect(loadedBytes / built!.bytes).toBeLessThanOrEqual(1.05)
     const url = second.result?.kind === 'deployed' ? second.result.deployment.url : ''
     const response = await fetch(new URL('data/birds.json?_shape=array&id=20001', url))
-    expect(await response.json()).toEqual([{ id: 20001, name: 'heron', note: 'new' }])
+    expect(await response.json()).toEqual([{ rowid: 20001, id: 20001, name: 'heron', note: 'new' }])
   })
 })
