@@ -2,6 +2,7 @@ import { lazyRequire } from '../../util/lazy-require.js'
 
 const yaml = lazyRequire<typeof import('yaml')>('yaml')
 import { DatapubError } from '../../errors/datapub-error.js'
+import { findLossyJsonNumber, keepsDecimal, lineAndColumn, type LossyNumber } from './find-lossy-number.js'
 
 /** Parses a metadata file as JSON, or YAML when it is not JSON; it must be an object. */
 export function parseMetadata(text: string, given: string): Record<string, unknown> {
@@ -16,6 +17,8 @@ export function parseMetadata(text: string, given: string): Record<string, unkno
         hint: 'Fix the JSON syntax (a JSON linter shows the spot), or write the file as YAML.',
       })
     }
+    const lossy = findLossyJsonNumber(text)
+    if (lossy !== undefined) throw lossyNumberError(given, lossy)
   } else {
     const doc = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true })
     const first = doc.errors[0]
@@ -26,6 +29,8 @@ export function parseMetadata(text: string, given: string): Record<string, unkno
         hint: 'Fix the YAML at the place named, or write the file as JSON.',
       })
     }
+    const lossy = findLossyYamlNumber(doc, text)
+    if (lossy !== undefined) throw lossyNumberError(given, lossy)
     // A low alias budget refuses "billion laughs" documents instead of expanding them.
     try {
       value = doc.toJS({ maxAliasCount: 100 })
@@ -46,6 +51,33 @@ export function parseMetadata(text: string, given: string): Record<string, unkno
     })
   }
   return value as Record<string, unknown>
+}
+
+const DECIMAL = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/
+
+/** The first plain YAML scalar that resolves to a number JavaScript cannot carry unchanged into JSON. */
+function findLossyYamlNumber(doc: ReturnType<ReturnType<typeof yaml>['parseDocument']>, text: string): LossyNumber | undefined {
+  let found: LossyNumber | undefined
+  yaml().visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'number' || typeof node.source !== 'string') return
+      const source = node.source
+      // Decimals must keep their digits; other spellings (0x1F, 0o17) only need to be exact and finite.
+      const kept = DECIMAL.test(source) ? keepsDecimal(source) : Number.isSafeInteger(node.value) || (Number.isFinite(node.value) && !Number.isInteger(node.value))
+      if (kept) return
+      found = { literal: source, ...lineAndColumn(text, node.range?.[0] ?? 0) }
+      return yaml().visit.BREAK
+    },
+  })
+  return found
+}
+
+function lossyNumberError(given: string, lossy: LossyNumber): DatapubError {
+  return new DatapubError(
+    'METADATA_INVALID',
+    `metadata: ${given} line ${lossy.line}, column ${lossy.column}: the number ${lossy.literal} cannot be kept exactly (too many digits, out of range, not finite, or a negative zero)`,
+    { path: 'metadata', hint: `Quote it ("${lossy.literal}") so every character is kept as text, or write a number a double holds exactly.` },
+  )
 }
 
 /** Later stages merge and serialise metadata recursively; a very deep file would overflow the stack there. */
