@@ -90,6 +90,10 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
     return output
   }
 
+  // The target's provider and flags are checked before the source is read: a mistyped flag must
+  // not cost an export (which can be slow, or billed) first.
+  const targetDefinition = await container.resolve(Tokens.ProviderRegistry).get(request.to.provider)
+  const targetOptions = parseProviderOptions(targetDefinition, request.to.providerOptions)
   return withProvider({ ...manage, provider: request.from.provider, ...(request.from.providerOptions ? { providerOptions: request.from.providerOptions } : {}) }, async (ops) => {
     const source = ops as MigrationOperations
     const descriptor = parseDescriptor(
@@ -100,9 +104,7 @@ export async function migrateDeployment(request: MigrateRequest): Promise<Migrat
       }),
       'the saved export',
     )
-    const targetDefinition = await container.resolve(Tokens.ProviderRegistry).get(request.to.provider)
     const sourceRunsEngineImages = await runsEngineImages(container.resolve(Tokens.ProviderRegistry), descriptor.provider)
-    const targetOptions = parseProviderOptions(targetDefinition, request.to.providerOptions)
     return withProvider({ ...manage, provider: targetDefinition, providerOptions: request.to.providerOptions ?? {} }, async (o): Promise<MigrateResult> => {
       const targetOps = o as MigrationOperations
       const name = request.to.name ?? descriptor.name

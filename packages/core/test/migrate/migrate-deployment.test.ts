@@ -76,4 +76,11 @@ describe('migrateDeployment', () => {
     expect(error).toMatchObject({ code: 'MIGRATE_SECRET_MISSING', details: { missing: ['DATASETTE_SECRET'] } })
     expect(hosts.calls.deploy).toEqual([])
   })
+
+  it("refuses the target's bad flags before the source is exported", async () => {
+    const hosts = fakeHosts({}, {})
+    const error = await migrateDeployment({ from: { provider: 'fakesrc', id: 'birds' }, to: { provider: 'faketgt', providerOptions: { regoin: 'us' } }, container: hosts.container() }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: expect.stringMatching(/^(CONFIG_INVALID|OPTIONS_INVALID)$/), message: expect.stringContaining('regoin') })
+    expect(hosts.calls.export).toEqual([])
+  })
 })
