@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -79,8 +80,11 @@ describe('publish to the local engine', () => {
     expect((await rowsAt(back.url)).map((r) => r.name)).toEqual(['robin', 'heron'])
   })
 
-  it('destroys the deployment', async () => {
+  it('destroys the deployment and the images its publishes left', async () => {
+    const images = () => execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', `datapub/${name}`], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost }, encoding: 'utf8' }).split('\n').filter(Boolean)
+    expect(images().length).toBeGreaterThan(1)
     await destroyDeployment({ provider: 'local', services }, name)
+    expect(images()).toEqual([])
     expect((await listDeployments({ provider: 'local', services })).some((d) => d.name === name)).toBe(false)
     await expect(deploymentStatus({ provider: 'local', services }, name)).rejects.toMatchObject({ code: 'DEPLOYMENT_NOT_FOUND' })
   })

@@ -44,6 +44,10 @@ export const local = defineProvider({
         const containers = await e.listContainers({ [LABEL.deployment]: id })
         if (containers.length === 0) throw notFound(id)
         for (const c of containers) await e.removeContainer(c.id)
+        // Every publish of the name left a tagged image (the rollback targets among them): with the
+        // deployment gone they are only disk, so they go too. The engine keeps layers that other
+        // images (the runtime cache) still share.
+        for (const tag of (await e.listImageTags?.(`datapub/${id}`)) ?? []) await e.removeImage(tag)
       },
       async rollback(id, signal) {
         const e = await engine()

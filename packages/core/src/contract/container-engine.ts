@@ -15,6 +15,8 @@ export interface ContainerEngine {
   inspectImage(ref: string): Promise<ImageInfo>
   tagImage(ref: string, repo: string, tag: string): Promise<void>
   removeImage(ref: string): Promise<void>
+  /** Every tag of one repository (`datapub/birds` gives `datapub/birds:3f2a…`, …). Optional: without it, destroy leaves images behind. */
+  listImageTags?(repository: string): Promise<string[]>
   /** The `docker save` stream of one image. */
   saveImage(ref: string): Promise<Readable>
   /** `docker load` of a docker-archive stream; returns the loaded references. */

@@ -146,6 +146,10 @@ export function createDockerodeEngine(host: string, env: Readonly<Record<string,
     async removeImage(ref) {
       await docker.getImage(ref).remove({ noprune: false }).catch(ignoreStatus(404, 409))
     },
+    async listImageTags(repository) {
+      const images = await docker.listImages({ filters: JSON.stringify({ reference: [repository] }) })
+      return images.flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.startsWith(`${repository}:`))
+    },
     async saveImage(ref) {
       return (await docker.getImage(ref).get()) as unknown as Readable
     },
