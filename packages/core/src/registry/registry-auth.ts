@@ -66,12 +66,12 @@ export class RegistryAuth {
 
   /**
    * The registry refused a request sent with `generation`'s credentials: forgets the token for
-   * these scopes and renews the credentials, unless a concurrent refusal already did.
+   * these scopes and, when `renew`, the credentials too, unless a concurrent refusal already did.
    */
-  async refused(scopes: string[], generation: number): Promise<void> {
+  async refused(scopes: string[], generation: number, renew: boolean): Promise<void> {
     const key = scopes.join(' ')
     if ((this.#tokens.get(key)?.generation ?? -1) <= generation) this.#tokens.delete(key)
-    await this.renew(generation)
+    if (renew) await this.renew(generation)
   }
 
   async header(scopes: string[]): Promise<AuthHeader> {

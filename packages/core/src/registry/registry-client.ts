@@ -339,18 +339,20 @@ export class RegistryClient {
       if (response.status === 401 && !reauthenticated) {
         // A new challenge (different realm/scope) or expired credentials: renew them and ask again, once.
         const challenge = parseWwwAuthenticate(headerOf(response, 'www-authenticate'))
+        // A token good but short of this action (distribution wants `delete` to cancel an upload): new credentials would not help.
+        const renew = challenge?.error !== 'insufficient_scope'
         reauthenticated = true
         if (options.retry || options.body === undefined) {
           discardBody(response)
           if (challenge !== undefined) this.#auth.setChallenge(challenge)
-          await this.#auth.refused(options.scopes, auth.generation)
+          await this.#auth.refused(options.scopes, auth.generation, renew)
           attempt--
           continue
         }
         // A write whose body went (part of) the way is not sent again from here: the upload restarts from a fresh session, with the renewed credentials.
         const refused = await registryResponseError(this.registry, options.method, response)
         if (challenge !== undefined) this.#auth.setChallenge(challenge)
-        await this.#auth.refused(options.scopes, auth.generation)
+        await this.#auth.refused(options.scopes, auth.generation, renew)
         throw refused
       }
       if (options.retry && RETRYABLE_STATUS.has(response.status) && attempt <= this.#policy.retries) {
