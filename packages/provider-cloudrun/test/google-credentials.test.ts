@@ -44,7 +44,7 @@ describe('Google registry credentials (nock, network off)', () => {
     expect(await resolve('gcr.io')).toMatchObject({ password: 'ya29.first-token-value' })
     expect(await resolve('gcr.io')).toMatchObject({ password: 'ya29.first-token-value' })
     expect(await resolve('gcr.io', { refresh: true })).toMatchObject({ password: 'ya29.second-token-value' })
-    // Once renewed, a refresh request for a token the registry has not refused yet is the library's to answer.
+    // The renewed token is the one the library caches from now on.
     expect(await resolve('gcr.io')).toMatchObject({ password: 'ya29.second-token-value' })
   })
 
