@@ -104,8 +104,19 @@ export class RegistryAuth {
   private async held(): Promise<HeldCredentials> {
     const pending = (this.#held ??= this.ask(false))
     const held = await pending
-    if (held.renewAt !== undefined && held.renewAt <= this.options.now()) return this.renew(held.generation)
-    return held
+    if (held.renewAt === undefined || held.renewAt > this.options.now()) return held
+    try {
+      return await this.renew(held.generation)
+    } catch (error) {
+      // Renewing early failed (the token endpoint blinked) while the old credentials still hold: use them and try again shortly.
+      const left = (held.credentials?.expiresAt ?? 0) - this.options.now()
+      if (left <= 0) throw error
+      const kept = { ...held, renewAt: this.options.now() + Math.min(30_000, left / 2) }
+      this.#held = Promise.resolve(kept)
+      // The failed ask produced nothing of its generation, so a refusal of these credentials must still renew them.
+      this.#generation = held.generation
+      return kept
+    }
   }
 
   /** Asks the source again (with `refresh`) unless credentials newer than `generation` are already held or on their way. */

@@ -232,6 +232,37 @@ describe('registry credentials that lapse during a push', () => {
     }
   })
 
+  it('keeps the old token when renewing ahead of expiry fails, and renews on a later request', async () => {
+    const source = tokenSource()
+    let blink = true
+    const resolve: CredentialResolver = async (host, request) => {
+      if (request?.refresh === true && blink) {
+        blink = false
+        source.asked.push({ refresh: true })
+        throw Object.assign(new Error('token endpoint unreachable'), { code: 'ECONNRESET' })
+      }
+      return source.resolve(host, request)
+    }
+    const blobs = image(3).blobs
+    const before = refused().length
+    const c = client(resolve)
+    try {
+      await c.uploadBlob('expiring/blink', blobFromBuffer(blobs[0]!))
+      clock += 56 * 60_000
+      // Four minutes left: the early renewal fails, the upload goes on with the token that still holds.
+      await c.uploadBlob('expiring/blink', blobFromBuffer(blobs[1]!))
+      expect(source.asked).toEqual([{ refresh: false }, { refresh: true }])
+      expect(source.issued).toHaveLength(1)
+      clock += 60_000
+      await c.uploadBlob('expiring/blink', blobFromBuffer(blobs[2]!))
+      expect(source.asked).toEqual([{ refresh: false }, { refresh: true }, { refresh: true }])
+      expect(source.issued).toHaveLength(2)
+      expect(refused().length).toBe(before)
+    } finally {
+      c.close()
+    }
+  })
+
   it.each([
     ['hands back the same lapsed token', { renews: false }],
     ['renews, but every token it mints is refused', { renews: true }],
