@@ -4,6 +4,7 @@ import { registerSecret } from '@datapub/core/kit'
 import type { GoogleAuth } from 'google-auth-library'
 import { cloudrunError } from './cloudrun-error.js'
 import type { CloudrunOptions } from './options.js'
+import { googleAccessTokens, type AccessToken, type GoogleAuthClient } from './google-access-tokens.js'
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform'
 
@@ -14,6 +15,8 @@ export interface GoogleSession {
   account: string
   /** A fresh OAuth2 access token (cached by google-auth-library until it nears expiry); registered as a secret. */
   accessToken(): Promise<string>
+  /** The same with its expiry; `refresh` forces a new token when the library would hand out the last one again. */
+  token(request?: { refresh?: boolean }): Promise<AccessToken>
 }
 
 interface CredentialsFile {
@@ -56,21 +59,21 @@ export async function openGoogleSession(options: CloudrunOptions, env: Readonly<
   // Loaded here so the SDK costs nothing unless Cloud Run is used.
   const google = await import('google-auth-library')
   const auth = new google.GoogleAuth({ authClient: authClientFor(google, json), scopes: [CLOUD_PLATFORM_SCOPE], projectId })
+  const tokens = googleAccessTokens(async () => (await auth.getClient()) as unknown as GoogleAuthClient)
+  const token = async (request?: { refresh?: boolean }): Promise<AccessToken> => {
+    try {
+      return await tokens(request)
+    } catch (error) {
+      if ((error as { code?: string }).code === 'NO_TOKEN') throw cloudrunError('CLOUDRUN_AUTH_INVALID', 'Google returned no access token.', 'user', 'Refresh the credentials with `gcloud auth application-default login`.')
+      throw tokenError(error)
+    }
+  }
   return {
     auth,
     projectId,
     account: json.client_email ?? (json.type === 'authorized_user' ? 'user credentials (ADC)' : `${json.type ?? 'unknown'} credentials`),
-    async accessToken() {
-      let token: string | null | undefined
-      try {
-        token = (await (await auth.getClient()).getAccessToken()).token
-      } catch (error) {
-        throw tokenError(error)
-      }
-      if (typeof token !== 'string' || token === '') throw cloudrunError('CLOUDRUN_AUTH_INVALID', 'Google returned no access token.', 'user', 'Refresh the credentials with `gcloud auth application-default login`.')
-      registerSecret(token)
-      return token
-    },
+    accessToken: async () => (await token()).token,
+    token,
   }
 }
 

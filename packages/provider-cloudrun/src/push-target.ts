@@ -1,5 +1,6 @@
 import { contentTag, registryLocation, type PushTarget } from '@datapub/core/kit'
 import { artifactLocation, ensureRepository } from './artifact-registry.js'
+import { artifactRegistryCredentials } from './artifact-registry-credentials.js'
 import type { CloudrunRuntime } from './cloudrun-runtime.js'
 
 /**
@@ -21,5 +22,6 @@ export async function pushTarget(rt: CloudrunRuntime, input: { name: string; con
   const token = await rt.session.accessToken()
   const outcome = await ensureRepository(rt.http, token, { project, location, repository: rt.options.artifactRepository }, { ...(rt.options.artifactApiUrl === undefined ? {} : { apiUrl: rt.options.artifactApiUrl }), signal })
   if (outcome === 'created') rt.emit({ type: 'deploy:status', state: 'registry', message: `created Artifact Registry repository ${rt.options.artifactRepository} in ${location}` })
-  return { registry: host, repository, tags, credentials: { username: 'oauth2accesstoken', password: token }, manifestFormat: 'oci' }
+  // A resolver, not the token itself: a long push asks again before the hour is up, or when refused.
+  return { registry: host, repository, tags, credentials: artifactRegistryCredentials(rt.session, host), manifestFormat: 'oci' }
 }

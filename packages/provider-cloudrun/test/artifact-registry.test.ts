@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createFakeContext } from '@datapub/core/testing'
-import type { ProviderOperations } from '@datapub/core/kit'
+import { redactText, type CredentialResolver, type ProviderOperations } from '@datapub/core/kit'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
 import { cloudrun } from '../src/index.js'
 import { ACCESS_TOKEN, PROJECT, googleError, mockTokenExchange, writeAdcFile } from './google-api-mock.js'
@@ -8,6 +8,7 @@ import { ACCESS_TOKEN, PROJECT, googleError, mockTokenExchange, writeAdcFile } f
 const { nock } = useHttpMock()
 const AR = 'https://artifactregistry.googleapis.com'
 const HASH = '3f'.repeat(32)
+const RENEWED_TOKEN = 'ya29.sentinel-renewed-token-91b0'
 const REPO_PATH = `/v1/projects/${PROJECT}/locations/us/repositories/datasette`
 
 async function setup(options: Record<string, unknown> = {}) {
@@ -26,13 +27,40 @@ describe('push target and Artifact Registry', () => {
     const { target } = await setup()
     mockTokenExchange(nock)
     arApi().get(REPO_PATH).reply(200, { name: `projects/${PROJECT}/locations/us/repositories/datasette`, format: 'DOCKER' })
-    expect(await target()).toEqual({
+    const before = Date.now()
+    const t = await target()
+    expect(t).toEqual({
       registry: 'us-docker.pkg.dev',
       repository: `${PROJECT}/datasette/datasette-birds`,
       tags: [`ctx-${HASH.slice(0, 40)}`],
-      credentials: { username: 'oauth2accesstoken', password: ACCESS_TOKEN },
+      credentials: expect.any(Function),
       manifestFormat: 'oci',
     })
+    const resolve = t.credentials as CredentialResolver
+    // The token google-auth-library holds, with the expiry Google gave it (expires_in 3599), so core can renew it in time.
+    const answer = await resolve('us-docker.pkg.dev')
+    expect(answer).toMatchObject({ username: 'oauth2accesstoken', password: ACCESS_TOKEN })
+    expect(answer?.expiresAt).toBeGreaterThanOrEqual(before + 3599_000)
+    expect(answer?.expiresAt).toBeLessThanOrEqual(Date.now() + 3599_000)
+    // Any other registry gets nothing: the Google token never leaves for another host.
+    expect(await resolve('ghcr.io')).toBeUndefined()
+    expect(await resolve('us-docker.pkg.dev.evil.example')).toBeUndefined()
+  })
+
+  it('hands the registry a new access token when asked to refresh the one it refused', async () => {
+    const { target } = await setup()
+    mockTokenExchange(nock)
+    arApi().get(REPO_PATH).reply(200, { name: `projects/${PROJECT}/locations/us/repositories/datasette`, format: 'DOCKER' })
+    const resolve = (await target()).credentials as CredentialResolver
+    expect(await resolve('us-docker.pkg.dev')).toMatchObject({ password: ACCESS_TOKEN })
+    // Still an hour to go, so google-auth-library would hand out the same token; a refresh must not.
+    expect(await resolve('us-docker.pkg.dev')).toMatchObject({ password: ACCESS_TOKEN })
+    mockTokenExchange(nock, { status: 200, body: { access_token: RENEWED_TOKEN, expires_in: 3599, token_type: 'Bearer' } })
+    expect(await resolve('us-docker.pkg.dev', { refresh: true })).toMatchObject({ username: 'oauth2accesstoken', password: RENEWED_TOKEN })
+    expect(redactText(`Basic oauth2accesstoken:${RENEWED_TOKEN}`)).not.toContain(RENEWED_TOKEN)
+    // A refused refresh token is the user's to fix, coded, and never loops.
+    mockTokenExchange(nock, { status: 400, body: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } })
+    await expect(resolve('us-docker.pkg.dev', { refresh: true })).rejects.toMatchObject({ code: 'CLOUDRUN_AUTH_INVALID', fault: 'user' })
   })
 
   it('creates a missing repository (format DOCKER) and waits for the operation', async () => {

@@ -20,7 +20,12 @@ describe('Google registry credentials (nock, network off)', () => {
       .reply(200, { access_token: 'ya29.access-token-value', expires_in: 3599, token_type: 'Bearer' })
     try {
       const resolve = googleCredentials({ projectId: 'demo-project' })
-      expect(await resolve('europe-west1-docker.pkg.dev')).toEqual({ username: 'oauth2accesstoken', password: 'ya29.access-token-value' })
+      const before = Date.now()
+      const answer = await resolve('europe-west1-docker.pkg.dev')
+      expect(answer).toEqual({ username: 'oauth2accesstoken', password: 'ya29.access-token-value', expiresAt: expect.any(Number) })
+      // The expiry Google gave (expires_in 3599) reaches the registry client, which renews ahead of it.
+      expect(answer!.expiresAt! - before).toBeGreaterThanOrEqual(3599_000)
+      expect(answer!.expiresAt! - Date.now()).toBeLessThanOrEqual(3599_000)
       expect(await resolve('registry.heroku.com')).toBeUndefined()
       expect(redactText('pushed with ya29.access-token-value')).not.toContain('ya29.access-token-value')
     } finally {
@@ -28,6 +33,19 @@ describe('Google registry credentials (nock, network off)', () => {
       else process.env.GOOGLE_APPLICATION_CREDENTIALS = previous
       await rm(dir, { recursive: true, force: true })
     }
+  })
+
+  it('Google: a refresh request gets a new access token though the cached one has an hour left', async () => {
+    const tokenEndpoint = () => nock('https://oauth2.googleapis.com').post('/token', (body: Record<string, string>) => body.grant_type === 'refresh_token')
+    tokenEndpoint().reply(200, { access_token: 'ya29.first-token-value', expires_in: 3599, token_type: 'Bearer' })
+    tokenEndpoint().reply(200, { access_token: 'ya29.second-token-value', expires_in: 3599, token_type: 'Bearer' })
+    const { UserRefreshClient } = await import('google-auth-library')
+    const resolve = googleCredentials({ auth: new UserRefreshClient('cid', 'client-secret-value', 'refresh-token-value') })
+    expect(await resolve('gcr.io')).toMatchObject({ password: 'ya29.first-token-value' })
+    expect(await resolve('gcr.io')).toMatchObject({ password: 'ya29.first-token-value' })
+    expect(await resolve('gcr.io', { refresh: true })).toMatchObject({ password: 'ya29.second-token-value' })
+    // The renewed token is the one the library caches from now on.
+    expect(await resolve('gcr.io')).toMatchObject({ password: 'ya29.second-token-value' })
   })
 
   it('Google: a refused refresh token becomes REGISTRY_AUTH_FAILED', async () => {

@@ -1,5 +1,5 @@
 import type { ECRClient } from '@aws-sdk/client-ecr'
-import { DatapubError, registerSecret, type CredentialResolver, type RegistryCredentials } from '@datapub/core/kit'
+import { DatapubError, registerSecret, type CredentialResolver, type ResolvedCredentials } from '@datapub/core/kit'
 
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/
 
@@ -19,11 +19,12 @@ export interface EcrOptions {
 
 /**
  * ECR credentials from GetAuthorizationToken (`AWS` + a 12-hour password), cached until shortly
- * before expiry. @aws-sdk/client-ecr is loaded only when ECR is used.
+ * before expiry and answered with their `expiresAt`; asked with `refresh` (the registry refused
+ * them), it fetches a new one. @aws-sdk/client-ecr is loaded only when ECR is used.
  */
 export function ecrCredentials(options: EcrOptions): EcrCredentials {
   let client: Promise<ECRClient> | undefined
-  let cached: { credentials: RegistryCredentials; endpoint: string; expiresAt: number } | undefined
+  let cached: { credentials: ResolvedCredentials; endpoint: string; expiresAt: number } | undefined
   const margin = options.refreshMarginMs ?? 5 * 60_000
   const sdk = () => import('@aws-sdk/client-ecr')
   const getClient = (): Promise<ECRClient> => {
@@ -31,10 +32,11 @@ export function ecrCredentials(options: EcrOptions): EcrCredentials {
     return client
   }
 
-  const resolve: CredentialResolver = async (registry) => {
+  const resolve: CredentialResolver = async (registry, request) => {
     const match = ECR_HOST.exec(registry)
     if (match === null) return undefined
-    if (cached !== undefined && cached.expiresAt - margin > Date.now()) return cached.credentials
+    // A refresh means the registry refused the cached password (or it is about to lapse): ask AWS for a new one.
+    if (cached !== undefined && request?.refresh !== true && cached.expiresAt - margin > Date.now()) return cached.credentials
     const { GetAuthorizationTokenCommand } = await sdk()
     let answer
     try {
@@ -51,8 +53,9 @@ export function ecrCredentials(options: EcrOptions): EcrCredentials {
     const colon = decoded.indexOf(':')
     const password = decoded.slice(colon + 1)
     registerSecret(password)
-    const credentials = { username: decoded.slice(0, colon), password }
     const expiresAt = data.expiresAt instanceof Date ? data.expiresAt.getTime() : Date.now() + 12 * 3600_000
+    // expiresAt lets the registry client renew ahead of time during one long push.
+    const credentials = { username: decoded.slice(0, colon), password, expiresAt }
     cached = { credentials, endpoint: data.proxyEndpoint ?? '', expiresAt }
     return credentials
   }

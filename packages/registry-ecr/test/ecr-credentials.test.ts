@@ -17,17 +17,19 @@ describe('ECR registry credentials (nock, network off)', () => {
     const password = 'ecr-password-0123456789'
     const token = Buffer.from(`AWS:${password}`).toString('base64')
     let calls = 0
+    const expiresAt = Math.floor(Date.now() / 1000) + 12 * 3600
     nock(ECR_API)
       .post('/', {})
       .matchHeader('x-amz-target', 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken')
       .matchHeader('content-type', 'application/x-amz-json-1.1')
       .reply(200, () => {
         calls++
-        return { authorizationData: [{ authorizationToken: token, expiresAt: Date.now() / 1000 + 12 * 3600, proxyEndpoint: `https://${ECR_HOST}` }] }
+        return { authorizationData: [{ authorizationToken: token, expiresAt, proxyEndpoint: `https://${ECR_HOST}` }] }
       }, { 'content-type': 'application/x-amz-json-1.1' })
     const ecr = ecrCredentials({ region: 'eu-west-1', client: ecrClient() })
-    expect(await ecr.resolve(ECR_HOST)).toEqual({ username: 'AWS', password })
-    expect(await ecr.resolve(ECR_HOST)).toEqual({ username: 'AWS', password })
+    // expiresAt tells the registry client when to ask again during a long push.
+    expect(await ecr.resolve(ECR_HOST)).toEqual({ username: 'AWS', password, expiresAt: expiresAt * 1000 })
+    expect(await ecr.resolve(ECR_HOST)).toEqual({ username: 'AWS', password, expiresAt: expiresAt * 1000 })
     expect(calls).toBe(1)
     expect(await ecr.resolve('registry.heroku.com')).toBeUndefined()
     expect(redactText(`token ${token} and ${password}`)).not.toMatch(/ecr-password|QVdTOm/)
@@ -40,6 +42,16 @@ describe('ECR registry credentials (nock, network off)', () => {
     const ecr = ecrCredentials({ region: 'eu-west-1', client: ecrClient(), refreshMarginMs: 5 * 60_000 })
     expect(await ecr.resolve(ECR_HOST)).toMatchObject({ password: 'first-password-x' })
     expect(await ecr.resolve(ECR_HOST)).toMatchObject({ password: 'second-password-y' })
+  })
+
+  it('ECR: a refresh request (the registry refused the password) fetches a new token despite the cache', async () => {
+    const reply = (pw: string) => ({ authorizationData: [{ authorizationToken: Buffer.from(`AWS:${pw}`).toString('base64'), expiresAt: Date.now() / 1000 + 12 * 3600 }] })
+    nock(ECR_API).post('/').reply(200, reply('revoked-password-x'), { 'content-type': 'application/x-amz-json-1.1' })
+    nock(ECR_API).post('/').reply(200, reply('renewed-password-y'), { 'content-type': 'application/x-amz-json-1.1' })
+    const ecr = ecrCredentials({ region: 'eu-west-1', client: ecrClient() })
+    expect(await ecr.resolve(ECR_HOST)).toMatchObject({ password: 'revoked-password-x' })
+    expect(await ecr.resolve(ECR_HOST)).toMatchObject({ password: 'revoked-password-x' })
+    expect(await ecr.resolve(ECR_HOST, { refresh: true })).toMatchObject({ password: 'renewed-password-y' })
   })
 
   it('ECR: creates the repository when DescribeRepositories says RepositoryNotFoundException', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { Transform } from 'node:stream'
 
 export type InjectedFault =
-  | { kind: 'status'; status: number; retryAfter?: string }
+  | { kind: 'status'; status: number; retryAfter?: string; headers?: Record<string, string> }
   /** Forwards this many request-body bytes, then drops both connections. */
   | { kind: 'reset-request'; afterBytes: number }
   /** Forwards this many response-body bytes, then drops the client connection. */
@@ -18,6 +18,8 @@ export interface FaultRule {
   method?: string
   /** Matched against the path (no query). */
   path?: RegExp
+  /** Matched against the whole request (e.g. the bearer token it carries). */
+  when?: (request: http.IncomingMessage) => boolean
   fault: InjectedFault
   /** How many matching requests get the fault. */
   times: number
@@ -41,7 +43,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!
     const method = req.method ?? 'GET'
-    const rule = rules.find((r) => r.times > 0 && (r.method === undefined || r.method === method) && (r.path === undefined || r.path.test(path)))
+    const rule = rules.find((r) => r.times > 0 && (r.method === undefined || r.method === method) && (r.path === undefined || r.path.test(path)) && (r.when === undefined || r.when(req)))
     const entry: FaultProxy['log'][number] = { method, path }
     log.push(entry)
     if (rule !== undefined) {
@@ -56,8 +58,10 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         res.writeHead(fault.status, {
           'content-type': 'application/json',
           ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }),
+          ...fault.headers,
         })
-        res.end(JSON.stringify({ errors: [{ code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNKNOWN', message: 'injected fault' }] }))
+        const code = fault.status === 429 ? 'TOOMANYREQUESTS' : fault.status === 401 ? 'UNAUTHORIZED' : 'UNKNOWN'
+        res.end(JSON.stringify({ errors: [{ code, message: 'injected fault' }] }))
       })
       return
     }

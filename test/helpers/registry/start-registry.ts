@@ -30,7 +30,7 @@ export interface TestRegistry {
  * Starts Debian's docker-registry (distribution 2.8) on a free loopback port with its own
  * storage, in one of three auth configurations. Everything lives in a temp dir removed on stop.
  */
-export async function startRegistry(mode: RegistryAuthMode = 'plain', account: { username?: string; password?: string } = {}): Promise<TestRegistry> {
+export async function startRegistry(mode: RegistryAuthMode = 'plain', account: { username?: string; password?: string; verify?: (user: string, password: string) => boolean } = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(tmpdir(), 'datapub-registry-'))
   const port = await freePort()
   // Hosts dictate the user (Heroku's is `_`); tests pass sentinel passwords to scan for leaks.
@@ -46,7 +46,7 @@ export async function startRegistry(mode: RegistryAuthMode = 'plain', account: {
   } else if (mode === 'token') {
     await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=datapub-test-token'])
     const [keyPem, certPem] = await Promise.all([readFile(path.join(dir, 'key.pem'), 'utf8'), readFile(path.join(dir, 'cert.pem'), 'utf8')])
-    tokenServer = await startTokenServer({ keyPem, certPem, users: { [username]: password }, refreshTokens: { [username]: identityToken } })
+    tokenServer = await startTokenServer({ keyPem, certPem, users: { [username]: password }, refreshTokens: { [username]: identityToken }, ...(account.verify === undefined ? {} : { verify: account.verify }) })
     auth = `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${tokenServer.service}\n    issuer: ${tokenServer.issuer}\n    rootcertbundle: ${path.join(dir, 'cert.pem')}\n`
   }
   const config = `version: 0.1

@@ -8,6 +8,8 @@ export interface TokenServer {
   issuer: string
   /** Every token request seen: the Basic user (or undefined) and the scopes asked for. */
   requests: Array<{ user: string | undefined; scopes: string[]; method: string; grantType?: string }>
+  /** The password a bearer token was minted with (Basic logins only), so a test can revoke what it grants. */
+  mintedWith(token: string): string | undefined
   stop(): Promise<void>
 }
 
@@ -15,6 +17,8 @@ export interface TokenServerOptions {
   keyPem: string
   certPem: string
   users: Record<string, string>
+  /** Checks a Basic login instead of `users` (short-lived passwords such as access tokens that a test revokes). */
+  verify?: (user: string, password: string) => boolean
   /** OAuth2 refresh tokens (docker "identitytoken") accepted with grant_type=refresh_token. */
   refreshTokens?: Record<string, string>
   /** Token lifetime in seconds. */
@@ -30,6 +34,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   const service = 'datapub-test-registry'
   const issuer = 'datapub-test-issuer'
   const requests: TokenServer['requests'] = []
+  const minted = new Map<string, string>()
   const der = new X509Certificate(options.certPem).raw.toString('base64')
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -38,6 +43,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       const url = new URL(req.url ?? '/', 'http://token')
       let scopes = url.searchParams.getAll('scope')
       let user: string | undefined
+      let password: string | undefined
       let grantType: string | undefined
       if (req.method === 'POST') {
         const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
@@ -50,7 +56,9 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         const header = req.headers.authorization
         if (header !== undefined) {
           const [name, ...rest] = Buffer.from(header.replace(/^Basic\s+/i, ''), 'base64').toString('utf8').split(':')
-          if (name === undefined || options.users[name] !== rest.join(':')) return deny(res)
+          password = rest.join(':')
+          const accepted = name !== undefined && (options.verify === undefined ? options.users[name] === password : options.verify(name, password))
+          if (!accepted) return deny(res)
           user = name
         }
       }
@@ -67,6 +75,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         { iss: issuer, sub: user ?? '', aud: service, exp: now + (options.expiresIn ?? 300), nbf: now - 10, iat: now, jti: randomUUID(), access },
         options.keyPem,
       )
+      if (password !== undefined) minted.set(token, password)
       res.writeHead(200, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ token, expires_in: options.expiresIn ?? 300, issued_at: new Date().toISOString() }))
     })
@@ -78,6 +87,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     service,
     issuer,
     requests,
+    mintedWith: (token) => minted.get(token),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js'
 import type { HttpClientFactory } from './http-client-factory.js'
 import type { ContainerEngine } from './container-engine.js'
 import type { PublishSpec } from './publish-spec.js'
+import type { CredentialResolver } from './registry-credentials.js'
 
 /** The provider contract version this core speaks. Bumped only on breaking contract changes. */
 export const PROVIDER_API_VERSION = 1 as const
@@ -109,8 +110,12 @@ export interface PushTarget {
   repository: string
   /** Tags to set; the first receives the manifest. Use content-derived tags so concurrent deploys never cross. */
   tags: string[]
-  /** Credentials for this push; registered as secrets by core. Absent means Docker config.json lookup. */
-  credentials?: { username: string; password: string } | { registryToken: string }
+  /**
+   * Credentials for this push; registered as secrets by core. Absent means Docker config.json
+   * lookup. Short-lived ones (an access token) come as a resolver: core asks it again, with
+   * `refresh`, before the `expiresAt` it answered and when the registry refuses them mid-push.
+   */
+  credentials?: { username: string; password: string } | { registryToken: string } | CredentialResolver
   /** Heroku takes Docker v2 schema 2 only; others take either. Never an index. */
   manifestFormat: 'docker-v2' | 'oci'
   /** Plain http, for loopback registries. */

@@ -6,7 +6,7 @@ import type { ServiceContainer } from '../di/service-container.js'
 import { Tokens } from '../di/tokens.js'
 import { DatapubError } from '../errors/datapub-error.js'
 import type { DeploymentResult, Emit } from '../contract/publish-event.js'
-import { registerSecret } from '../http/redact.js'
+import { registerCredentialSecrets } from '../registry/register-credential-secrets.js'
 import type { AnyProviderDefinition, Artifact, DeploymentDescriptor, ImageArtifact, ProviderOperations, PushTarget } from '../contract/provider-types.js'
 import { assertName, createOperations } from '../publish/stages/collect-publish.js'
 import { parseProviderOptions } from '../publish/spec/parse-provider-options.js'
@@ -179,12 +179,12 @@ export async function importDeployment(request: ImportRequest): Promise<ImportRe
 
 function sourceClient(registry: string, access: ImportRequest['sourceRegistry'], signal: AbortSignal): RegistryClient {
   const credentials = access?.credentials
-  if (credentials !== undefined) registerSecret('password' in credentials ? credentials.password : credentials.registryToken)
+  registerCredentialSecrets(credentials)
   return new RegistryClient({ registry, ...(access?.insecure ? { protocol: 'http' as const } : {}), ...(credentials === undefined ? {} : { credentials }), signal })
 }
 
 function targetClient(target: PushTarget, signal: AbortSignal): RegistryClient {
-  if (target.credentials !== undefined) registerSecret('password' in target.credentials ? target.credentials.password : target.credentials.registryToken)
+  registerCredentialSecrets(target.credentials)
   return new RegistryClient({ registry: target.registry, ...(target.insecure ? { protocol: 'http' as const } : {}), ...(target.credentials === undefined ? {} : { credentials: target.credentials }), signal })
 }
 

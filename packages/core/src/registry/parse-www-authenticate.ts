@@ -3,6 +3,8 @@ export interface AuthChallenge {
   realm?: string
   service?: string
   scope?: string
+  /** RFC 6750's reason: `invalid_token` (lapsed or revoked) or `insufficient_scope` (good, but not for this action). */
+  error?: string
 }
 
 /** Parses the first Bearer or Basic challenge of a WWW-Authenticate header (quoted params, commas inside quotes). */
@@ -21,5 +23,6 @@ export function parseWwwAuthenticate(header: string | undefined): AuthChallenge 
     ...(params.realm === undefined ? {} : { realm: params.realm }),
     ...(params.service === undefined ? {} : { service: params.service }),
     ...(params.scope === undefined ? {} : { scope: params.scope }),
+    ...(params.error === undefined ? {} : { error: params.error }),
   }
 }

@@ -12,7 +12,7 @@ import type { Descriptor, ImageIndex, ImageManifest } from './image-manifest.js'
 import { MANIFEST_ACCEPT, MEDIA_TYPES } from './media-types.js'
 import { parseWwwAuthenticate } from './parse-www-authenticate.js'
 import { authFailed, RegistryAuth } from './registry-auth.js'
-import type { CredentialResolver, RegistryCredentials } from './registry-credentials.js'
+import type { CredentialResolver, RegistryCredentials } from '../contract/registry-credentials.js'
 import { registryNetworkError, registryResponseError } from './registry-error.js'
 import { headerOf } from './exchange-helpers.js'
 import { scope } from './registry-scope.js'
@@ -34,6 +34,10 @@ export interface RegistryClientOptions {
   uploadMode?: 'monolithic' | 'chunked'
   chunkSize?: number
   maxSockets?: number
+  /** Credentials that carry `expiresAt` are renewed this long before it (at most half their lifetime). Default 5 minutes. */
+  credentialRefreshMarginMs?: number
+  /** The clock that expiry is judged by (tests inject one). */
+  now?: () => number
 }
 
 
@@ -76,7 +80,15 @@ export class RegistryClient {
     const credentials = options.credentials
     const resolve: CredentialResolver =
       typeof credentials === 'function' ? credentials : async () => credentials
-    this.#auth = new RegistryAuth(options.registry, resolve, this.#agents, options.idleTimeoutMs ?? 60_000, options.signal)
+    this.#auth = new RegistryAuth({
+      registry: options.registry,
+      resolve,
+      agents: this.#agents,
+      idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      now: options.now ?? Date.now,
+      refreshMarginMs: options.credentialRefreshMarginMs ?? 5 * 60_000,
+    })
   }
 
   /** Releases pooled sockets; the client must not be used afterwards. */
@@ -241,12 +253,20 @@ export class RegistryClient {
   async uploadBlob(repository: string, source: BlobSource, options: UploadOptions = {}): Promise<UploadResult> {
     const attempts = source.replayable ? this.#policy.retries + 1 : 1
     let timeouts = 0
+    let authRestarts = 0
     for (let attempt = 1; ; attempt++) {
       let location: URL | undefined
       try {
         return await uploadBlobOnce(this.#uploadPort(), repository, source, options, (url) => (location = url))
       } catch (error) {
         if (location !== undefined) await this.cancelUpload(repository, location)
+        // Credentials that lapsed mid-upload were renewed by the refusal: one fresh session with them, then the refusal stands.
+        const reauthenticate = source.replayable && isAuthRefusal(error) && ++authRestarts <= 1
+        if (reauthenticate) {
+          attempt--
+          options.onProgress?.({ digest: source.digest, bytes: 0, total: source.size, state: 'restarted' })
+          continue
+        }
         if (attempt >= attempts || !isRetryableError(error) || (isTimeout(error) && ++timeouts > 1)) throw error
         options.onProgress?.({ digest: source.digest, bytes: 0, total: source.size, state: 'restarted' })
         const retryAfter = isDatapubError(error) ? (error.details?.retryAfter as string | undefined) : undefined
@@ -299,9 +319,9 @@ export class RegistryClient {
     let reauthenticated = false
     let timeouts = 0
     for (let attempt = 1; ; attempt++) {
-      const authorization = await this.#auth.header(options.scopes)
+      const auth = await this.#auth.header(options.scopes)
       const headers: Record<string, string> = { 'user-agent': 'datapub/0.1', ...options.headers }
-      if (authorization !== undefined) headers.authorization = authorization
+      if (auth.value !== undefined) headers.authorization = auth.value
       let response: ExchangeResponse
       try {
         response = await this.exchange(options.method, url, headers, options.body)
@@ -316,15 +336,24 @@ export class RegistryClient {
         throw registryNetworkError(this.registry, options.method, url.pathname, error)
       }
       if (options.expect.includes(response.status)) return response
-      if (response.status === 401 && !reauthenticated && (options.retry || options.body === undefined)) {
-        discardBody(response)
-        // A new challenge (different realm/scope) or an expired token: ask again once.
+      if (response.status === 401 && !reauthenticated) {
+        // A new challenge (different realm/scope) or expired credentials: renew them and ask again, once.
         const challenge = parseWwwAuthenticate(headerOf(response, 'www-authenticate'))
-        if (challenge !== undefined) this.#auth.setChallenge(challenge)
-        this.#auth.invalidate(options.scopes)
+        // A token good but short of this action (distribution wants `delete` to cancel an upload): new credentials would not help.
+        const renew = challenge?.error !== 'insufficient_scope'
         reauthenticated = true
-        attempt--
-        continue
+        if (options.retry || options.body === undefined) {
+          discardBody(response)
+          if (challenge !== undefined) this.#auth.setChallenge(challenge)
+          await this.#auth.refused(options.scopes, auth.generation, renew)
+          attempt--
+          continue
+        }
+        // A write whose body went (part of) the way is not sent again from here: the upload restarts from a fresh session, with the renewed credentials.
+        const refused = await registryResponseError(this.registry, options.method, response)
+        if (challenge !== undefined) this.#auth.setChallenge(challenge)
+        await this.#auth.refused(options.scopes, auth.generation, renew)
+        throw refused
       }
       if (options.retry && RETRYABLE_STATUS.has(response.status) && attempt <= this.#policy.retries) {
         discardBody(response)
@@ -388,6 +417,11 @@ export function isIndex(mediaType: string): boolean {
 function isTimeout(error: unknown): boolean {
   const code = isDatapubError(error) ? error.details?.networkCode : (error as { code?: string }).code
   return code === 'ETIMEDOUT'
+}
+
+/** A 401 from the registry or its token service: the credentials the attempt used were refused (and have been renewed). */
+function isAuthRefusal(error: unknown): boolean {
+  return isDatapubError(error) && error.code === 'REGISTRY_AUTH_FAILED' && error.details?.status === 401
 }
 
 function isRetryableError(error: unknown): boolean {

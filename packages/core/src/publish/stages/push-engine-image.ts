@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { DatapubError } from '../../errors/datapub-error.js'
-import { registerSecret } from '../../http/redact.js'
+import { registerCredentialSecrets } from '../../registry/register-credential-secrets.js'
 import type { ContainerEngine } from '../../contract/container-engine.js'
 import { writeGzipLayer, type WrittenLayer } from '../../image/append/write-gzip-layer.js'
 import { walkImageArchive } from '../../image/walk-image-archive.js'
@@ -26,8 +26,7 @@ export interface PushProgress {
  * config, layers and a manifest in the target's format. Blobs the registry has are not sent.
  */
 export async function pushEngineImage(engine: ContainerEngine, ref: string, target: PushTarget, options: { signal?: AbortSignal; onProgress?: (p: PushProgress) => void } = {}): Promise<ImageArtifact> {
-  if ('password' in (target.credentials ?? {})) registerSecret((target.credentials as { password: string }).password)
-  if ('registryToken' in (target.credentials ?? {})) registerSecret((target.credentials as { registryToken: string }).registryToken)
+  registerCredentialSecrets(target.credentials)
   const work = await mkdtemp(path.join(tmpdir(), 'datapub-push-'))
   const client = new RegistryClient({
     registry: target.registry,

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { DatapubError } from '../../errors/datapub-error.js'
 import { registerSecret } from '../../http/redact.js'
-import type { CredentialResolver, RegistryCredentials } from '../registry-credentials.js'
+import type { CredentialResolver, RegistryCredentials } from '../../contract/registry-credentials.js'
 import { runCredentialHelper } from './run-credential-helper.js'
 
 interface AuthEntry {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { DatapubError } from '../../errors/datapub-error.js'
 import { registerSecret } from '../../http/redact.js'
-import type { RegistryCredentials } from '../registry-credentials.js'
+import type { RegistryCredentials } from '../../contract/registry-credentials.js'
 
 const HELPER_NAME = /^[A-Za-z0-9._-]+$/
 
