@@ -44,8 +44,9 @@ export async function deployContainer(engine: ContainerEngine, input: Pick<Deplo
     emit({ type: 'deploy:status', state: 'waiting', message: `waiting for ${url} to answer` })
     await waitUntilHealthy(engine, container.id, { url, timeoutMs: options.healthTimeout * 1000, signal: input.signal })
   } catch (error) {
+    const superseded = await supersededBy(engine, input.name, container, url, error)
     await engine.removeContainer(container.id).catch(() => undefined)
-    throw error
+    throw superseded ?? error
   }
   for (const old of await olderThan(engine, input.name, container)) {
     emit({ type: 'deploy:status', state: 'replacing', message: `removing the previous container ${old.name}` })
@@ -54,6 +55,25 @@ export async function deployContainer(engine: ContainerEngine, input: Pick<Deplo
   }
   emit({ type: 'deploy:status', state: 'ready', message: url })
   return { provider: 'local', id: input.name, name: input.name, url, imageDigest: container.imageId, containerId: container.id }
+}
+
+/**
+ * A newer publish of the same name that became healthy first removes this container while it is
+ * still being waited on; the wait then sees it stop or vanish. That is not an unhealthy image:
+ * only another publish removes our container, so "gone, and a newer one runs" is the sign.
+ */
+async function supersededBy(engine: ContainerEngine, name: string, mine: ContainerInfo, url: string, cause: unknown): Promise<DatapubError | undefined> {
+  const gone = await engine.inspectContainer(mine.id).then(() => false, (e: unknown) => (e as { code?: string }).code === 'DEPLOYMENT_NOT_FOUND')
+  if (!gone) return undefined
+  const newer = (await engine.listContainers({ [LABEL.deployment]: name }).catch(() => [])).filter((c) => c.id !== mine.id && c.running && c.createdAt > mine.createdAt)
+  if (newer.length === 0) return undefined
+  return new DatapubError('DEPLOY_SUPERSEDED', `"${name}" was replaced by a newer publish of the same name before ${url} answered; ${newer[0]!.name} now serves it.`, {
+    fault: 'user',
+    provider: 'local',
+    hint: 'Publishes to one name at the same time end with the newest one serving; publish again if yours should win.',
+    cause,
+    details: { url, current: newer[0]!.name },
+  })
 }
 
 async function olderThan(engine: ContainerEngine, name: string, mine: ContainerInfo): Promise<ContainerInfo[]> {
