@@ -34,6 +34,20 @@ async function names(url: string): Promise<string[]> {
   return ((await response.json()) as Array<{ name: string }>).map((r) => r.name)
 }
 
+const WRITE_NOTE = "import sqlite3; c = sqlite3.connect('/data/notes.db'); c.execute('create table if not exists seen (bird text)'); c.execute(\"insert into seen values ('robin')\"); c.commit()"
+
+async function databases(url: string): Promise<Array<{ name: string; is_mutable: boolean }>> {
+  const response = await fetch(new URL('-/databases.json', url))
+  expect(response.status).toBe(200)
+  return ((await response.json()) as Array<{ name: string; is_mutable: boolean }>).map((d) => ({ name: d.name, is_mutable: d.is_mutable }))
+}
+
+async function seen(url: string): Promise<string[]> {
+  const response = await fetch(new URL('notes/seen.json?_shape=array', url))
+  expect(response.status).toBe(200)
+  return ((await response.json()) as Array<{ bird: string }>).map((r) => r.bird)
+}
+
 beforeAll(async () => {
   const env = engineEnv()
   if (env.registry === undefined) throw new Error('DATAPUB_REGISTRY is not set: the engine tier needs the local registry.')
@@ -144,7 +158,7 @@ describe('Fly refusals through the fake', () => {
 
 describe('writable data on a Fly Volume', () => {
   it('creates the volume on the first publish and remounts it on the next, where the machine is updated in place under its lease and the data stays', async () => {
-    const first = await publishCsv('1,robin,21\n', volumeApp, { createVolume: 1, volumeName: 'birds_data' })
+    const first = await publishCsv('1,robin,21\n', volumeApp, { createVolume: 1, volumeName: 'birds_data', createDb: 'notes' })
     expect(first.error?.toJSON()).toBeUndefined()
     const app = fake.apps.get(volumeApp)!
     const [volume] = [...app.volumes.values()]
@@ -154,16 +168,21 @@ describe('writable data on a Fly Volume', () => {
     // Something written to the volume by the running machine (as root: the volume mounts root-owned).
     const exec = promisify(execFile)
     await exec('docker', ['exec', '--user', '0', machine.container, '/bin/sh', '-c', 'echo kept > /data/marker'], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost } })
+    // --create-db: Datasette created notes.db on the volume and serves it read-write beside the immutable birds database.
+    const url = fake.appUrl.replace('{app}', volumeApp)
+    expect(await databases(url)).toEqual(expect.arrayContaining([{ name: 'notes', is_mutable: true }, { name: 'data', is_mutable: false }]))
+    await exec('docker', ['exec', '--user', '0', machine.container, 'python3', '-c', WRITE_NOTE], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost } })
+    expect(await seen(url)).toEqual(['robin'])
 
     // Another deploy holds the machine's lease: the publish is refused, and the machine is untouched.
     const lease = await fetch(`${fake.apiUrl}/v1/apps/${volumeApp}/machines/${machine.id}/lease?ttl=60`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })
     const nonce = ((await lease.json()) as { data: { nonce: string } }).data.nonce
-    const refused = await publishCsv('1,robin,21\n', volumeApp)
+    const refused = await publishCsv('1,robin,21\n', volumeApp, { createDb: 'notes' })
     expect(refused.error).toMatchObject({ code: 'FLY_MACHINE_LEASED', fault: 'user' })
     expect(app.machines.get(machine.id)!.versions.length).toBe(1)
     await fetch(`${fake.apiUrl}/v1/apps/${volumeApp}/machines/${machine.id}/lease`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}`, 'fly-machine-lease-nonce': nonce } })
 
-    const second = await publishCsv('1,robin,21\n', volumeApp)
+    const second = await publishCsv('1,robin,21\n', volumeApp, { createDb: 'notes' })
     expect(second.error?.toJSON()).toBeUndefined()
     expect(second.events.filter((e) => e.type === 'deploy:status').map((e) => (e as { state: string }).state)).toEqual(expect.arrayContaining(['volume', 'updating']))
     // The same machine (it holds the volume) on a new instance, the same volume, the marker still there.
@@ -172,7 +191,9 @@ describe('writable data on a Fly Volume', () => {
     expect(app.volumes.size).toBe(1)
     const { stdout } = await exec('docker', ['exec', machine.container, '/bin/sh', '-c', 'read line < /data/marker && echo "$line"'], { env: { ...process.env, DOCKER_HOST: engineEnv().dockerHost } })
     expect(stdout.trim()).toBe('kept')
-    expect(await names(fake.appUrl.replace('{app}', volumeApp))).toEqual(['robin'])
+    expect(await names(url)).toEqual(['robin'])
+    // The row written into the read-write database before the republish is still served after it.
+    expect(await seen(url)).toEqual(['robin'])
     await destroyDeployment({ ...manage() }, volumeApp)
   })
 })
