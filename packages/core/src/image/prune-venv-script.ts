@@ -73,7 +73,9 @@ def prune(venv):
     for root, dirs, files in os.walk(venv):
         in_packages = "site-packages" in root.split(os.sep)
         for name in list(dirs):
-            if name == "__pycache__" or (in_packages and name == "tests"):
+            # A wheel's SBOM (PEP 770) describes how the wheel was built, for whoever audits the
+            # wheel; nothing reads it at run time, and the pinned wheelhouse file records what went in.
+            if name == "__pycache__" or (in_packages and name == "tests") or (name == "sboms" and root.endswith(".dist-info")):
                 full = os.path.join(root, name)
                 removed_bytes += tree_bytes(full)
                 removed_files += 1
@@ -171,6 +173,93 @@ DYNLOAD_DROP = {"_tkinter", "readline", "_curses", "_curses_panel", "_dbm", "_gd
 UID = 65532
 
 
+def code_objects(path):
+    """The module's code and every code object nested in it, from source or legacy bytecode."""
+    import marshal
+    try:
+        if path.endswith(".pyc"):
+            with open(path, "rb") as f:
+                code = marshal.loads(f.read()[16:])
+        else:
+            with open(path, "rb") as f:
+                code = compile(f.read(), path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, EOFError, TypeError, OSError):
+        return
+    stack = [code]
+    while stack:
+        code = stack.pop()
+        yield code
+        stack.extend(c for c in code.co_consts if hasattr(c, "co_code"))
+
+
+def absolute_imports(path):
+    """Top-level names of the absolute imports anywhere in a module, function bodies included
+    (the lazy imports there run too). The compiler emits LOAD_CONST level, LOAD_CONST fromlist,
+    IMPORT_NAME for every import statement, so the level is two constants back."""
+    import dis
+    names = set()
+    for code in code_objects(path):
+        consts = []
+        for ins in dis.get_instructions(code):
+            if ins.opname == "LOAD_CONST":
+                consts.append(ins.argval)
+            elif ins.opname == "IMPORT_NAME":
+                if len(consts) >= 2 and consts[-2] == 0:
+                    names.add(ins.argval.split(".")[0])
+            else:
+                if ins.opname not in ("CACHE", "EXTENDED_ARG"):
+                    consts = []
+    return names
+
+
+def module_files(top):
+    for root, dirs, files in os.walk(top):
+        for name in files:
+            if name.endswith((".py", ".pyc")):
+                yield os.path.join(root, name)
+
+
+def stdlib_needed(venv, stdlib, dynload, candidates):
+    """The stdlib top-level modules the server can reach: what the venv's code imports, what the
+    interpreter and Datasette import when they start (C modules import some from C, where no
+    scan sees it), and, to a fixed point, what those import in turn. A module no path reaches
+    is never imported by this server, whatever it is asked."""
+    probe = "import sys\\ntry:\\n    import datasette.cli, datasette.app\\nexcept Exception:\\n    pass\\nprint(' '.join(sys.modules))"
+    try:
+        started = subprocess.run([os.path.join(venv, "bin", "python"), "-c", probe], capture_output=True, text=True).stdout
+    except OSError:
+        started = ""
+    wanted = {m.split(".")[0] for m in started.split()} | {"encodings", "site", "sitecustomize", "usercustomize"}
+    for path in module_files(venv):
+        wanted |= absolute_imports(path)
+    needed = set()
+    todo = [m for m in wanted if m in candidates]
+    while todo:
+        name = todo.pop()
+        if name in needed:
+            continue
+        needed.add(name)
+        package = os.path.join(stdlib, name)
+        files = list(module_files(package)) if os.path.isdir(package) else [os.path.join(stdlib, name + ".py")]
+        for path in files:
+            todo.extend(m for m in absolute_imports(path) if m in candidates and m not in needed)
+    return needed
+
+
+def stdlib_modules(stdlib, dynload):
+    """Top-level module names in the stdlib directory and lib-dynload: name.py, package/, name.*.so."""
+    names = set()
+    for name in os.listdir(stdlib):
+        full = os.path.join(stdlib, name)
+        stem = name[:-3] if name.endswith(".py") else name if os.path.isfile(os.path.join(full, "__init__.py")) else None
+        if stem and stem.isidentifier():
+            names.add(stem)
+    if os.path.isdir(dynload):
+        names |= {n.split(".")[0] for n in os.listdir(dynload) if ".so" in n}
+    # sysconfig imports its data module by a name it computes: never drop it.
+    return {n for n in names if not n.startswith("_sysconfigdata")}
+
+
 def assemble(venv, rootfs):
     import ssl
     import sysconfig
@@ -259,12 +348,15 @@ def assemble(venv, rootfs):
         if root == os.path.join(stdlib, "__pycache__") or root == stdlib:
             return stem in STDLIB_DROP or stem in unused
         if root == dynload:
-            return stem in DYNLOAD_DROP
+            return stem in DYNLOAD_DROP or stem in unused
         return False
 
     # config-3.X-<arch>: Makefile, objects and static libpython, for building extensions only.
     config_dirs = {n for n in os.listdir(stdlib) if n.startswith("config-")}
-    unused = STDLIB_IF_IMPORTED - imported_in(venv, sorted(STDLIB_IF_IMPORTED))
+    # What is dropped whatever imports it (pydoc, test, ...) leads nowhere: its imports are not followed.
+    candidates = stdlib_modules(stdlib, dynload) - STDLIB_DROP
+    unused = candidates - stdlib_needed(venv, stdlib, dynload, candidates)
+    unused |= STDLIB_IF_IMPORTED - imported_in(venv, sorted(STDLIB_IF_IMPORTED))
     try:
         import _decimal  # noqa: F401
         unused = unused | {"_pydecimal"}
@@ -326,7 +418,7 @@ def assemble(venv, rootfs):
     tmp = os.path.join(rootfs, "tmp")
     os.makedirs(tmp, exist_ok=True)
     os.chmod(tmp, 0o1777)
-    print("datapub assemble: %d files, %d bytes besides the venv; python %s; dropped unused %s" % (totals[0], totals[1], executable, ", ".join(sorted(unused)) or "nothing more"))
+    print("datapub assemble: %d files, %d bytes besides the venv; python %s; %d stdlib modules no import reaches left out: %s" % (totals[0], totals[1], executable, len(unused), ", ".join(sorted(unused)) or "none"))
 
 
 if __name__ == "__main__":
