@@ -2,13 +2,9 @@ import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pack } from 'tar-stream'
-import { analyzeRegistryImage } from '../../../packages/core/src/image/analyze-registry-image.js'
-import { MEDIA_TYPES } from '../../../packages/core/src/registry/media-types.js'
-import { RegistryClient } from '../../../packages/core/src/registry/registry-client.js'
-import { pushImage } from '../../../packages/core/src/registry/push-image.js'
-import { blobFromBuffer } from '../../../packages/core/src/registry/blob-source.js'
+import { analyzeRegistryImage, blobFromBuffer, MEDIA_TYPES, pushImage, RegistryClient } from '@datapub/core'
 import { startRegistry, type TestRegistry } from '../../helpers/registry/start-registry.js'
-import { main } from '../../../packages/cli/src/main.js'
+import { main } from '@datapub/cli'
 
 const sha = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
 

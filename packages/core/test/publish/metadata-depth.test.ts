@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseMetadata } from '../../../packages/core/src/publish/spec/parse-metadata.js'
+import { parseMetadata } from '../../src/publish/spec/parse-metadata.js'
 
 describe('metadata nesting', () => {
   it('refuses a deeply nested file with a coded error instead of overflowing the stack later', () => {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { sweepStaleWorkDirs } from '../../../packages/core/src/publish/sweep-stale-work-dirs.js'
+import { sweepStaleWorkDirs } from '../../src/publish/sweep-stale-work-dirs.js'
 
 let dir: string
 beforeEach(async () => (dir = await mkdtemp(path.join(tmpdir(), 'sweep-test-'))))
