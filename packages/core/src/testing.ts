@@ -3,3 +3,5 @@ export { createFakeContext, type FakeContext, type FakeContextOptions } from './
 export { recordEvents, type RecordedRun } from './testing/record-events.js'
 export { describeProviderConformance, type ConformanceSetup, type ConformanceLifecycle } from './testing/describe-provider-conformance.js'
 export { createTestSpec } from './testing/create-test-spec.js'
+// The pipeline's stage implementations, for a test that replaces one through createContainer({ Pipeline }).
+export { defaultPipelineServices, type PipelineServices } from './publish/stages/pipeline-services.js'

@@ -1,6 +1,6 @@
 import type { ContainerEngine, ServiceOverrides } from '@datapub/core'
 import type { PushTarget } from '@datapub/core/kit'
-import { defaultPipelineServices } from '../../../packages/core/src/publish/stages/pipeline-services.js'
+import { defaultPipelineServices } from '@datapub/core/testing'
 
 export const CONFIG_DIGEST = `sha256:${'c'.repeat(64)}`
 export const MANIFEST_DIGEST = `sha256:${'d'.repeat(64)}`

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createContainer, DatapubError, ProviderRegistry, publish } from '@datapub/core'
 import { defineProvider, z } from '@datapub/core/kit'
 import { recordEvents } from '@datapub/core/testing'
-import { defaultPipelineServices } from '../../../packages/core/src/publish/stages/pipeline-services.js'
+import { defaultPipelineServices } from '@datapub/core/testing'
 
 let work: string
 beforeAll(async () => {
