@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { isDatapubError } from '@datapub/core/errors'
-import { printError } from '../../packages/cli/src/print-error.js'
+import { printError } from '@datapub/cli'
 
 export interface SecretHit {
   sentinel: string
