@@ -6,22 +6,12 @@ import { missingToken } from '../shared/resolve-token.js'
 import { deployNow } from './deploy-now.js'
 import { envNamesFromMeta } from '../shared/env-names-meta.js'
 import { mapApiError } from '../shared/map-api-error.js'
-import { listDeployments } from '../shared/list-deployments.js'
+import { listDeployments, type ListedDeployment } from '../shared/list-deployments.js'
 import { nowOptionsSchema, type NowOptions } from './now-options.js'
 import { NOW_IMAGE_LIMIT_BYTES } from './wait-for-now.js'
 
-interface NowDeployment {
-  uid?: string
-  id?: string
-  url?: string
-  name?: string
-  state?: string
-  readyState?: string
-  created?: number | string
-  createdAt?: number
-  type?: string
-  meta?: Record<string, unknown>
-  env?: unknown
+/** What Now v1 adds to the fields both providers read: the v1 scale settings. */
+interface NowDeployment extends ListedDeployment {
   scale?: unknown
 }
 
@@ -64,7 +54,7 @@ export const now = defineProvider({
         return summarize(await get(id, signal), id)
       },
       async list(signal) {
-        return (await listDeployments(http(), 'now', {}, signal)).map((d) => summarize(d as NowDeployment))
+        return (await listDeployments(http(), 'now', {}, signal)).map((d) => summarize(d))
       },
       async destroy(id, signal) {
         try {
@@ -88,7 +78,7 @@ export const now = defineProvider({
             hint: 'Now v1 rolls back by re-aliasing; publish with --alias to make rollback possible.',
           })
         }
-        const listed = (await listDeployments(http(), 'now', current.name === undefined ? {} : { app: current.name }, signal)) as NowDeployment[]
+        const listed = (await listDeployments(http(), 'now', current.name === undefined ? {} : { app: current.name }, signal))
         const previous = listed
           .filter((d) => idOf(d) !== id && (d.state ?? d.readyState) === 'READY' && Number(d.createdAt ?? d.created ?? 0) < Number(current.createdAt ?? current.created ?? Infinity))
           .sort((a, b) => Number(b.createdAt ?? b.created ?? 0) - Number(a.createdAt ?? a.created ?? 0))[0]

@@ -3,23 +3,13 @@ import { DatapubError } from '../../errors/datapub-error.js'
 import { convertManifest, manifestBytes } from '../../registry/convert-manifest.js'
 import type { Descriptor, ImageConfig, ImageManifest } from '../../registry/image-manifest.js'
 import type { ManifestFormat } from '../../registry/media-types.js'
-import type { RecipeInput } from '../recipe-input.js'
-import { stackAppLayers, type AppendedLayer } from './stack-app-layers.js'
+import { stackAppLayers, type AppendedLayer, type StackInput } from './stack-app-layers.js'
 import type { RegistryClient } from '../../registry/registry-client.js'
 
-export interface AppendBuildInput {
+/** What stackAppLayers takes (the recipe is the engine builder's, so Cmd, port and database names match), and the runtime image in a registry. */
+export interface AppendBuildInput extends StackInput {
   /** The prebuilt runtime image: the recipe's final stage without /app's data. */
   base: { client: RegistryClient; repository: string; reference: string }
-  /** The directory that becomes /app: a build context's `app/` (databases, inspect file, metadata, templates ...). */
-  appDir: string
-  /** The same recipe input the engine builder uses, so Cmd, port and database names match an engine build. */
-  recipe: RecipeInput
-  format: ManifestFormat
-  /** Where layer blobs are written (`<blobDir>/sha256/<hex>`); reused across builds. */
-  blobDir: string
-  /** Image creation time, RFC 3339; defaults to SOURCE_DATE_EPOCH or the Unix epoch for reproducible digests. */
-  created?: string
-  compressionLevel?: number
 }
 
 export type { AppendedLayer }
