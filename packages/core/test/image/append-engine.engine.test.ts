@@ -6,21 +6,21 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildAppendImage } from '../../../packages/core/src/image/append/build-append-image.js'
-import { pushAppendImage } from '../../../packages/core/src/image/append/push-append-image.js'
-import { runtimeRecipe } from '../../../packages/core/src/image/append/runtime-recipe.js'
-import { writeDockerArchive } from '../../../packages/core/src/image/append/write-docker-archive.js'
-import { PRUNE_VENV_SCRIPT } from '../../../packages/core/src/image/prune-venv-script.js'
-import { IMAGE_PATHS, type RecipeInput } from '../../../packages/core/src/image/recipe-input.js'
-import { RegistryClient } from '../../../packages/core/src/registry/registry-client.js'
-import { recipeFor } from '../../../packages/core/test/registry/append-fixtures.js'
-import { engineEnv } from '../../helpers/engine-env.js'
-import { freePort } from '../../helpers/registry/free-port.js'
-import { startRegistry, type TestRegistry } from '../../helpers/registry/start-registry.js'
+import { buildAppendImage } from '../../src/image/append/build-append-image.js'
+import { pushAppendImage } from '../../src/image/append/push-append-image.js'
+import { runtimeRecipe } from '../../src/image/append/runtime-recipe.js'
+import { writeDockerArchive } from '../../src/image/append/write-docker-archive.js'
+import { PRUNE_VENV_SCRIPT } from '../../src/image/prune-venv-script.js'
+import { IMAGE_PATHS, type RecipeInput } from '../../src/image/recipe-input.js'
+import { RegistryClient } from '../../src/registry/registry-client.js'
+import { recipeFor } from '../registry/append-fixtures.js'
+import { engineEnv } from '../../../../test/helpers/engine-env.js'
+import { freePort } from '../../../../test/helpers/registry/free-port.js'
+import { startRegistry, type TestRegistry } from '../../../../test/helpers/registry/start-registry.js'
 
 const run = promisify(execFile)
 // better-sqlite3 is a dependency of core, not of the workspace root where this test lives.
-const Database = createRequire(new URL('../../../packages/core/package.json', import.meta.url))('better-sqlite3') as new (file: string) => SqliteDatabase
+const Database = createRequire(new URL('../../package.json', import.meta.url))('better-sqlite3') as new (file: string) => SqliteDatabase
 interface SqliteDatabase {
   exec(sql: string): void
   prepare(sql: string): { run(...values: unknown[]): unknown }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectEngine, RegistryClient, type ContainerEngine } from '@datapub/core'
-import { loadRegistryImage } from '../../../packages/core/src/migrate/load-registry-image.js'
-import { pushSyntheticBase, sha } from '../../../packages/core/test/registry/append-fixtures.js'
-import { engineEnv } from '../../helpers/engine-env.js'
-import { startFaultProxy, type FaultRule } from '../../helpers/registry/start-fault-proxy.js'
-import { startRegistry, type TestRegistry } from '../../helpers/registry/start-registry.js'
+import { loadRegistryImage } from '../../src/migrate/load-registry-image.js'
+import { pushSyntheticBase, sha } from '../registry/append-fixtures.js'
+import { engineEnv } from '../../../../test/helpers/engine-env.js'
+import { startFaultProxy, type FaultRule } from '../../../../test/helpers/registry/start-fault-proxy.js'
+import { startRegistry, type TestRegistry } from '../../../../test/helpers/registry/start-registry.js'
 
 /**
  * The import path that puts a registry image on a local engine (docker load, no pull) against a

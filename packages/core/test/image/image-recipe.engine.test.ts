@@ -8,12 +8,12 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connectEngine } from '../../../packages/core/src/image/connect-engine.js'
-import type { ContainerEngine } from '../../../packages/core/src/contract/container-engine.js'
-import { DatapubError } from '../../../packages/core/src/errors/datapub-error.js'
-import { analyzeImage, buildImage, createBuildContext, formatImageReport, readImageArchive, type BuildContextInput, type BuiltImage, type ImageReport } from '../../../packages/core/src/image/index.js'
-import { createInspectImageCommand } from '../../../packages/cli/src/commands/inspect-image.js'
-import { publishSpec } from '../../../packages/core/test/image/recipe-fixtures.js'
+import { connectEngine } from '../../src/image/connect-engine.js'
+import type { ContainerEngine } from '../../src/contract/container-engine.js'
+import { DatapubError } from '../../src/errors/datapub-error.js'
+import { analyzeImage, buildImage, createBuildContext, readImageArchive, type BuildContextInput, type BuiltImage, type ImageReport } from '../../src/image/index.js'
+import { main } from '@datapub/cli'
+import { publishSpec } from './recipe-fixtures.js'
 
 // Reads DOCKER_HOST and the base images from the environment (scripts/dev-env up exports them).
 const need = (name: string) => {
@@ -22,7 +22,7 @@ const need = (name: string) => {
   return value
 }
 const run = promisify(execFile)
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..')
 const Database = createRequire(path.join(root, 'packages/core/package.json'))('better-sqlite3') as new (file: string) => { exec(sql: string): void; close(): void }
 
 // The docker CLI runs one-off commands in the image (the engine interface only starts servers).
@@ -189,15 +189,14 @@ describe('the recipe on a real engine', () => {
 
   it('prints the report with `datapub inspect-image`', async () => {
     const out: string[] = []
-    const command = createInspectImageCommand(async () => ({ connectEngine, analyzeImage, formatImageReport: formatImageReport as never, DatapubError }) as never)
-    const io = { stdout: (t: string) => void out.push(t), stderr: () => undefined, json: true, isTTY: false, env: process.env, cwd: work, signal: new AbortController().signal }
-    expect(await command.run([tag, '--base', input.spec.image.runtimeImage, '--top', '3'], io)).toBe(0)
+    const io = { stdout: (t: string) => void out.push(t), stderr: () => undefined, env: process.env, cwd: work }
+    expect(await main(['inspect-image', tag, '--base', input.spec.image.runtimeImage, '--top', '3', '--json'], io)).toBe(0)
     const printed = JSON.parse(out.join('')) as ImageReport
     expect(printed.imageId).toBe(first.imageId)
     expect(printed.largestFiles).toHaveLength(3)
     expect(printed.layers.filter((l) => !l.base).length).toBe(report.layers.filter((l) => !l.base).length)
     out.length = 0
-    expect(await command.run([tag], { ...io, json: false })).toBe(0)
+    expect(await main(['inspect-image', tag], io)).toBe(0)
     expect(out.join('')).toMatch(/largest directories \(du -m \| sort -n\)/)
   })
 })

@@ -6,12 +6,12 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectEngine, isDatapubError, publish, RegistryClient, type ContainerEngine } from '@datapub/core'
 import { recordEvents } from '@datapub/core/testing'
-import { engineEnv } from '../../helpers/engine-env.js'
-import { loadRegistryImage } from '../../../packages/core/src/migrate/load-registry-image.js'
-import { pushSyntheticBase, sha } from '../../../packages/core/test/registry/append-fixtures.js'
-import { startFaultProxy } from '../../helpers/registry/start-fault-proxy.js'
-import { startRegistry, type TestRegistry } from '../../helpers/registry/start-registry.js'
-import { startPrivateDockerd, type PrivateDockerd } from '../../helpers/start-private-dockerd.js'
+import { engineEnv } from '../../../../test/helpers/engine-env.js'
+import { loadRegistryImage } from '../../src/migrate/load-registry-image.js'
+import { pushSyntheticBase, sha } from '../registry/append-fixtures.js'
+import { startFaultProxy } from '../../../../test/helpers/registry/start-fault-proxy.js'
+import { startRegistry, type TestRegistry } from '../../../../test/helpers/registry/start-registry.js'
+import { startPrivateDockerd, type PrivateDockerd } from '../../../../test/helpers/start-private-dockerd.js'
 
 /**
  * The engine dies: a dockerd of the test's own (never the shared one) is killed with SIGKILL
