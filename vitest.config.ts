@@ -29,7 +29,7 @@ export default defineConfig({
         ssr,
         test: {
           name: 'engine',
-          include: ['test/engine/**/*.test.ts', 'packages/*/test/**/*.engine.test.ts'],
+          include: ['test/engine/**/*.test.ts', 'packages/*/test/**/*.engine.test.ts', 'examples/*/test/**/*.engine.test.ts'],
           globalSetup: ['test/helpers/engine-global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,

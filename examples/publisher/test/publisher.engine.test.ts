@@ -4,11 +4,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectEngine, createContainer, destroyDeployment, listDeployments } from '@datapub/core'
-import { createPublisherServer, type PublisherServer } from '../../../examples/publisher/src/create-publisher-server.js'
-import { followSse, queuePositions } from '../../../examples/publisher/test/follow-sse.js'
-import { multipartBody } from '../../../examples/publisher/test/multipart-body.js'
-import { DESKTOP, PHONE, fillAndPublish, type Page, inView, openPublisherPage, overflowsSideways, readResult, visibleText, waitForOutcome } from '../../../examples/publisher/test/publish-in-browser.js'
-import { engineEnv } from '../../helpers/engine-env.js'
+import { createPublisherServer, type PublisherServer } from '../src/create-publisher-server.js'
+import { followSse, queuePositions } from './follow-sse.js'
+import { multipartBody } from './multipart-body.js'
+import { DESKTOP, PHONE, fillAndPublish, type Page, inView, openPublisherPage, overflowsSideways, readResult, visibleText, waitForOutcome } from './publish-in-browser.js'
+import { engineEnv } from '../../../test/helpers/engine-env.js'
 
 // The publisher against the real local engine, driven by headless Chromium. Screenshots of each
 // state, at desktop and phone widths, are kept in examples/publisher/test-results/.
