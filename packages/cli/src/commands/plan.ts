@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
+import { publishRequestOf } from '../publish-request-of.js'
 import { resolveInvocation } from '../resolve-invocation.js'
 
 export const planCommand: CliCommand = {
@@ -9,15 +10,8 @@ export const planCommand: CliCommand = {
   async run(argv, io) {
     const resolved = await resolveInvocation('plan', argv, io, { common: true, positional: '<files...>' })
     if ('help' in resolved) return io.stdout(resolved.help), EXIT.ok
-    const { planPublish, createContainer } = await import('@datapub/core')
-    const plan = await planPublish({
-      provider: resolved.definition,
-      files: resolved.positionals,
-      options: resolved.options,
-      providerOptions: resolved.providerOptions,
-      cwd: io.cwd,
-      container: createContainer({ ProviderRegistry: resolved.registry, Env: io.env }),
-    })
+    const { planPublish } = await import('@datapub/core')
+    const plan = await planPublish(await publishRequestOf(resolved, io))
     if (io.json) return io.stdout(`${JSON.stringify(plan)}\n`), EXIT.ok
     for (const warning of plan.warnings) io.stderr(`warning: ${warning}\n`)
     io.stdout(`Plan: publish "${plan.name}" to ${plan.provider.title} (${plan.builder} builder)\n`)

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
+import { publishRequestOf } from '../publish-request-of.js'
 import { resolveInvocation } from '../resolve-invocation.js'
 import { createEventRenderer } from '../render/create-event-renderer.js'
 
@@ -10,17 +11,9 @@ export const publishCommand: CliCommand = {
   async run(argv, io) {
     const resolved = await resolveInvocation('publish', argv, io, { common: true, positional: '<files...>' })
     if ('help' in resolved) return io.stdout(resolved.help), EXIT.ok
-    const { publish, createContainer } = await import('@datapub/core')
+    const { publish } = await import('@datapub/core')
     const renderer = createEventRenderer(io)
-    const stream = publish({
-      provider: resolved.definition,
-      files: resolved.positionals,
-      options: resolved.options,
-      providerOptions: resolved.providerOptions,
-      signal: io.signal,
-      cwd: io.cwd,
-      container: createContainer({ ProviderRegistry: resolved.registry, Env: io.env }),
-    })
+    const stream = publish(await publishRequestOf(resolved, io))
     try {
       for (;;) {
         const next = await stream.next()
