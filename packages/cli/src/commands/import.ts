@@ -3,15 +3,12 @@ import { DatapubError } from '@datapub/core/errors'
 import type { CliCommand } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
 import type { OwnFlag } from '../flags/own-flags.js'
+import { targetFlags } from '../flags/target-flags.js'
 import { resolveTargetInvocation } from '../resolve-target-invocation.js'
 
 const FLAGS: OwnFlag[] = [
-  { name: 'to', kind: 'string', help: 'Target provider; its own flags follow' },
-  { name: 'name', kind: 'string', help: 'Deployment name on the target (default: the descriptor\'s name)' },
-  { name: 'secrets-file', kind: 'string', help: 'JSON or dotenv file with values for the env vars the descriptor names (else DATAPUB_SECRET_<NAME> or <NAME>)' },
-  { name: 'sources-dir', kind: 'string', help: 'Directory with the recorded input files, when the image cannot be reused' },
+  ...targetFlags("the descriptor's name"),
   { name: 'verify', kind: 'boolean', help: 'Check the new URL serves the recorded inspect hashes (default on when the descriptor has them)' },
-  { name: 'verify-timeout', kind: 'integer', help: 'Seconds the new deployment has to serve the data (default 120)' },
 ]
 const USAGE = 'Usage: datapub import <descriptor.json> --to <provider> [options] [target options]\n'
 

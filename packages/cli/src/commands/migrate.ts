@@ -5,19 +5,16 @@ import { DatapubError } from '@datapub/core/errors'
 import type { CliCommand, CliIO } from '../cli-command.js'
 import { EXIT } from '../exit-codes.js'
 import type { OwnFlag } from '../flags/own-flags.js'
+import { targetFlags } from '../flags/target-flags.js'
 import { resolveTargetInvocation } from '../resolve-target-invocation.js'
 
 const FLAGS: OwnFlag[] = [
   { name: 'from', kind: 'string', help: 'Source deployment as <provider>:<deployment>' },
-  { name: 'to', kind: 'string', help: 'Target provider; its own flags follow (see `datapub publish <provider> --help`)' },
-  { name: 'name', kind: 'string', help: 'Deployment name on the target (default: the source name)' },
+  ...targetFlags('the source name'),
   { name: 'apply', kind: 'boolean', help: 'Run the migration; without it only the plan is printed (dry run)' },
   { name: 'switch', kind: 'boolean', help: 'Move aliases or traffic to the new deployment, where the target supports it' },
   { name: 'destroy-source', kind: 'boolean', help: 'Destroy the source after verification passed (default: leave it untouched)' },
-  { name: 'secrets-file', kind: 'string', help: 'JSON or dotenv file with values for the deployment\'s env vars (else DATAPUB_SECRET_<NAME> or <NAME>)' },
-  { name: 'sources-dir', kind: 'string', help: 'Directory with the recorded input files (build context), for rebuilds' },
   { name: 'from-options', kind: 'string', help: 'Source provider options as JSON; with --batch, keyed by provider id' },
-  { name: 'verify-timeout', kind: 'integer', help: 'Seconds the new deployment has to serve the same data (default 120)' },
   { name: 'batch', kind: 'string', help: 'File listing deployments (<provider>:<deployment> [name] per line, or JSON)' },
   { name: 'concurrency', kind: 'integer', help: 'With --batch: migrations in flight at once (default 4)' },
   { name: 'journal', kind: 'string', help: 'With --batch: SQLite journal; rerun with the same one to resume (default <list>.journal.sqlite)' },
