@@ -19,26 +19,18 @@ const SAFE_DIGITS = 15
  */
 export function classifyField(buf: Uint8Array, s: number, e: number): number {
   let i = s
-  let c = buf[i]!
+  const c = buf[i]!
   if (c === 43 || c === 45) i++
   const digits = i
   // First and last non-zero mantissa digits (positions in buf), for the significant-digit count.
-  let firstNonZero = -1
-  let lastNonZero = -1
-  while (i < e) {
-    c = buf[i]!
-    if (c < 48 || c > 57) break
-    if (c !== 48) {
-      if (firstNonZero === -1) firstNonZero = i
-      lastNonZero = i
-    }
-    i++
-  }
+  mantissa.first = -1
+  mantissa.last = -1
+  i = digitRun(buf, i, e)
   const intDigits = i - digits
   if (intDigits > 1 && buf[digits] === 48) return 0
   if (i === e) {
     if (intDigits === 0) return 0
-    const real = intDigits <= SAFE_DIGITS || significant(firstNonZero, lastNonZero, -1) <= SAFE_DIGITS ? LOOKS_REAL : integerRoundTrips(buf, s, e)
+    const real = intDigits <= SAFE_DIGITS || significant(mantissa.first, mantissa.last, -1) <= SAFE_DIGITS ? LOOKS_REAL : integerRoundTrips(buf, s, e)
     if (intDigits <= 18) return LOOKS_INTEGER | real
     // 19 digits may still fit; longer ones never do (leading zeros are text already).
     return (intDigits === 19 && fitsInt64(buf, digits, buf[s] === 45) ? LOOKS_INTEGER : 0) | real
@@ -49,19 +41,12 @@ export function classifyField(buf: Uint8Array, s: number, e: number): number {
     dot = i
     i++
     const start = i
-    while (i < e) {
-      c = buf[i]!
-      if (c < 48 || c > 57) break
-      if (c !== 48) {
-        if (firstNonZero === -1) firstNonZero = i
-        lastNonZero = i
-      }
-      i++
-    }
+    i = digitRun(buf, i, e)
     fraction = i - start
   }
   if (intDigits === 0 && fraction === 0) return 0
   // Decimal exponent of the leading significant digit, before any e±exp.
+  const firstNonZero = mantissa.first
   let magnitude = 0
   if (firstNonZero !== -1) magnitude = dot === -1 || firstNonZero < dot ? (dot === -1 ? i : dot) - firstNonZero - 1 : dot - firstNonZero
   if (i < e && (buf[i] === 101 || buf[i] === 69)) {
@@ -84,8 +69,25 @@ export function classifyField(buf: Uint8Array, s: number, e: number): number {
   if (i !== e) return 0
   if (firstNonZero === -1) return LOOKS_REAL
   // Within the normal range, few digits always round-trip; the rest is checked for real.
-  if (significant(firstNonZero, lastNonZero, dot) <= SAFE_DIGITS && magnitude > -300 && magnitude < 300) return LOOKS_REAL
+  if (significant(firstNonZero, mantissa.last, dot) <= SAFE_DIGITS && magnitude > -300 && magnitude < 300) return LOOKS_REAL
   return realRoundTrips(buf, s, e)
+}
+
+/** Where digitRun saw the first and last non-zero digit; one object reused, so the per-field scan allocates nothing. */
+const mantissa = { first: -1, last: -1 }
+
+/** Scans digits from i, noting non-zero ones in `mantissa`; returns the first non-digit position. */
+function digitRun(buf: Uint8Array, i: number, e: number): number {
+  while (i < e) {
+    const c = buf[i]!
+    if (c < 48 || c > 57) break
+    if (c !== 48) {
+      if (mantissa.first === -1) mantissa.first = i
+      mantissa.last = i
+    }
+    i++
+  }
+  return i
 }
 
 function significant(first: number, last: number, dot: number): number {
