@@ -7,6 +7,7 @@ import type { LookupTable } from './lookup-table.js'
 import { quoteIdentifier as q } from './quote-identifier.js'
 import { readCsvFile } from './read-csv-file.js'
 import type { CsvScan } from './scan-csv-file.js'
+import type { CsvPassOptions } from './csv-pass-options.js'
 
 export { Bind }
 
@@ -16,7 +17,7 @@ export interface ColumnBinding extends BindColumn {
   convert?: (text: string) => string
 }
 
-export interface InsertOptions {
+export interface InsertOptions extends CsvPassOptions {
   db: Database.Database
   table: string
   columns: ColumnBinding[]
@@ -28,9 +29,6 @@ export interface InsertOptions {
   scratch: string
   /** Rows per INSERT statement; 1 gives exact line numbers for constraint errors. */
   batch: number
-  skipErrors: boolean
-  signal?: AbortSignal | undefined
-  onBytes?(bytes: number): void
   onRows?(rows: number): void
 }
 

@@ -2,6 +2,7 @@ import { classifyField, LOOKS_INTEGER, LOOKS_REAL } from './classify-field.js'
 import { CsvParser, FIELD_ESCAPED, FIELD_QUOTED } from './csv-parser.js'
 import type { CsvDialect } from './resolve-dialect.js'
 import { readCsvFile } from './read-csv-file.js'
+import type { CsvPassOptions } from './csv-pass-options.js'
 
 /** A byte range of a CSV file to scan. Without `width` the range starts with the header row. */
 export interface ScanRange {
@@ -14,12 +15,9 @@ export interface ScanRange {
   width?: number
 }
 
-export interface RangeScanOptions {
+export interface RangeScanOptions extends CsvPassOptions {
   quoting: number
-  skipErrors: boolean
   validateUtf8: boolean
-  signal?: AbortSignal | undefined
-  onBytes?(bytes: number): void
   /** Called once the header row is parsed, before any data row. */
   onHeader?(width: number): void
 }
