@@ -5,6 +5,7 @@ import { ensureVolume } from './ensure-volume.js'
 import type { FlyRuntime } from './fly-runtime.js'
 import { machineConfig } from './machine-config.js'
 import { listMachines } from './machines.js'
+import { fetchLogTail } from './fetch-log-tail.js'
 import { replaceMachines } from './replace-machines.js'
 import { setSecrets } from './set-secrets.js'
 
@@ -36,6 +37,7 @@ export async function deployApp(rt: FlyRuntime, input: DeployInput): Promise<Dep
     pollMs: options.pollInterval,
     signal,
     emit,
+    logTail: (machine) => fetchLogTail(rt.logs, name, machine, signal),
   })
   await ensureIps(api, name, options.org, emit, signal)
   const url = rt.url(name)

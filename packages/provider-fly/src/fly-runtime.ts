@@ -4,6 +4,8 @@ import type { FlyOptions } from './options.js'
 
 export interface FlyRuntime {
   api: FlyApi
+  /** Fly's platform API (logs), with the same token. */
+  logs: FlyApi
   token: string
   options: FlyOptions
   emit: Emit
@@ -16,6 +18,7 @@ export function openRuntime(context: { options: FlyOptions; env: Readonly<Record
   const token = context.options.token ?? context.env.FLY_API_TOKEN ?? context.env.FLY_ACCESS_TOKEN
   if (token === undefined || token.trim() === '') throw missingToken()
   const api = createFlyApi(context.http, { token: token.trim(), apiUrl: context.options.apiUrl, signal: context.signal })
+  const logs = createFlyApi(context.http, { token: token.trim(), apiUrl: context.options.logsApiUrl, signal: context.signal })
   const template = context.options.appUrl ?? 'https://{app}.fly.dev'
-  return { api, token: token.trim(), options: context.options, emit: context.emit, signal: context.signal, url: (app) => template.replaceAll('{app}', app) }
+  return { api, logs, token: token.trim(), options: context.options, emit: context.emit, signal: context.signal, url: (app) => template.replaceAll('{app}', app) }
 }

@@ -35,6 +35,7 @@ export const flyOptionsSchema = z
       .optional()
       .describe('Serve a read-write database of this name from the volume, created on first start, beside the immutable ones'),
     apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.machines.dev').describe('Machines API base URL, for proxies and tests'),
+    logsApiUrl: z.url({ protocol: /^https?$/ }).default('https://api.fly.io').describe("Fly's platform API base URL, where a failed machine's last log lines are read (as `fly logs`), for proxies and tests"),
     registryUrl: z
       .string()
       .regex(hostOrUrl, 'a registry host[:port], optionally with http:// or https://')

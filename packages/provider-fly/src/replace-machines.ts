@@ -18,6 +18,8 @@ export interface ReplaceInput {
   pollMs: number
   signal: AbortSignal
   emit: Emit
+  /** A failed machine's last log lines, for its error. */
+  logTail?: (machine: FlyMachine) => Promise<string[] | undefined>
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ReplaceInput {
  */
 export async function replaceMachines(api: FlyApi, input: ReplaceInput): Promise<FlyMachine[]> {
   const { app, signal, emit } = input
-  const wait = { timeoutMs: input.timeoutMs, pollMs: input.pollMs, signal, emit }
+  const wait = { timeoutMs: input.timeoutMs, pollMs: input.pollMs, signal, emit, ...(input.logTail === undefined ? {} : { logTail: input.logTail }) }
   const holder = input.volumeId === undefined ? undefined : input.current.find((m) => (m.config?.mounts ?? []).some((mount) => mount.volume === input.volumeId))
   if (holder !== undefined) {
     const healthy = await updateInPlace(api, holder, input, wait)

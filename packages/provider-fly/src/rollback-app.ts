@@ -3,6 +3,7 @@ import type { FlyRuntime } from './fly-runtime.js'
 import { META } from './fly-types.js'
 import { withImage } from './machine-config.js'
 import { listMachines } from './machines.js'
+import { fetchLogTail } from './fetch-log-tail.js'
 import { replaceMachines } from './replace-machines.js'
 import { getApp } from './ensure-app.js'
 
@@ -33,6 +34,7 @@ export async function rollbackApp(rt: FlyRuntime, name: string, signal: AbortSig
     pollMs: options.pollInterval,
     signal,
     emit,
+    logTail: (machine) => fetchLogTail(rt.logs, name, machine, signal),
   })
   const digest = /@(sha256:[a-f0-9]{64})$/.exec(previous)?.[1]
   return { provider: 'fly', id: name, name, url: rt.url(name), ...(digest === undefined ? {} : { imageDigest: digest }), machines: machines.map((m) => m.id), rolledBackTo: previous }

@@ -1,4 +1,4 @@
-import { DatapubError, waitUntil, type Emit } from '@datapub/core/kit'
+import { DatapubError, isDatapubError, waitUntil, type Emit } from '@datapub/core/kit'
 import type { FlyApi } from './fly-api.js'
 import type { FlyMachine } from './fly-types.js'
 import { getMachine, waitForState } from './machines.js'
@@ -8,6 +8,8 @@ export interface WaitHealthyOptions {
   pollMs: number
   signal: AbortSignal
   emit: Emit
+  /** The last lines a machine logged, for the error when it fails (see fetchLogTail). */
+  logTail?: (machine: FlyMachine) => Promise<string[] | undefined>
 }
 
 const DOWN = new Set(['stopped', 'failed', 'destroyed', 'destroying', 'suspended'])
@@ -19,6 +21,16 @@ const DOWN = new Set(['stopped', 'failed', 'destroyed', 'destroying', 'suspended
  * fails on the way fails at once, with its state, exit code and check output.
  */
 export async function waitHealthy(api: FlyApi, app: string, machine: FlyMachine, options: WaitHealthyOptions): Promise<FlyMachine> {
+  let last = machine
+  try {
+    return await waitForHealth(api, app, machine, options, (m) => (last = m))
+  } catch (error) {
+    if (!isDatapubError(error) || (error.code !== 'FLY_MACHINE_UNHEALTHY' && error.code !== 'FLY_MACHINE_TIMEOUT') || options.logTail === undefined) throw error
+    throw withLogTail(error, await options.logTail(last))
+  }
+}
+
+async function waitForHealth(api: FlyApi, app: string, machine: FlyMachine, options: WaitHealthyOptions, seen: (m: FlyMachine) => void): Promise<FlyMachine> {
   const deadline = Date.now() + options.timeoutMs
   const instance = machine.instance_id
   let started = false
@@ -34,6 +46,7 @@ export async function waitHealthy(api: FlyApi, app: string, machine: FlyMachine,
         started = await waitForState(api, app, machine.id, { state: 'started', timeoutS: (deadline - Date.now()) / 1000, ...(instance === undefined ? {} : { instanceId: instance }) }, signal)
       }
       const current = await getMachine(api, app, machine.id, signal)
+      seen(current)
       const verdict = health(current, instance)
       if (verdict.kind === 'healthy') return { done: true, value: current }
       if (verdict.kind === 'failed') throw unhealthy(app, current)
@@ -54,6 +67,18 @@ export function health(machine: FlyMachine, instance?: string): Health {
   const passing = checks.filter((c) => c.status === 'passing').length
   if (passing === checks.length && (checks.length > 0 || (machine.config?.services?.[0]?.checks?.length ?? 0) === 0)) return { kind: 'healthy' }
   return { kind: 'pending', reason: checks.length === 0 ? 'started, waiting for the first check' : `${passing}/${checks.length} checks passing (${checks.map((c) => c.output ?? c.status).join('; ')})` }
+}
+
+/** The same error with the machine's last log lines in its message and details, when there are any. */
+function withLogTail(error: DatapubError, tail: string[] | undefined): DatapubError {
+  if (tail === undefined || tail.length === 0) return error
+  return new DatapubError(error.code, `${error.message}\n--- machine log (last lines) ---\n${tail.join('\n')}`, {
+    fault: error.fault,
+    ...(error.provider === undefined ? {} : { provider: error.provider }),
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    details: { ...error.details, logTail: tail },
+    cause: error,
+  })
 }
 
 /** The failure as a coded error: state, last exit code, check output. Fly keeps the logs, which `fly logs` shows. */

@@ -1,6 +1,8 @@
 import type { Nock, NockScope } from '../../../test/helpers/http-mock.js'
 
 export const MACHINES_API = 'https://api.machines.dev'
+/** Fly's platform API, where flyctl reads app logs (fly-go api_logs.go). */
+export const PLATFORM_API = 'https://api.fly.io'
 export const SENTINEL_TOKEN = 'sentinel-fly-token-4c1d9e'
 export const DIGEST = `sha256:${'d'.repeat(64)}`
 export const OLD_DIGEST = `sha256:${'a'.repeat(64)}`
@@ -9,6 +11,16 @@ export const imageOf = (app: string, digest = DIGEST) => `registry.fly.io/${app}
 /** A Machines API scope that insists on the Authorization header flyctl sends for this token. */
 export function machinesApi(n: Nock, token = SENTINEL_TOKEN): NockScope {
   return n(MACHINES_API, { reqheaders: { authorization: token.startsWith('fm2_') ? `FlyV1 ${token}` : `Bearer ${token}` } })
+}
+
+/** The platform API scope, with the same Authorization header. */
+export function platformApi(n: Nock, token = SENTINEL_TOKEN): NockScope {
+  return n(PLATFORM_API, { reqheaders: { authorization: token.startsWith('fm2_') ? `FlyV1 ${token}` : `Bearer ${token}` } })
+}
+
+/** GET /api/v1/apps/{app}/logs as fly-go's GetAppLogs reads it: `data[].attributes`, `meta.next_token`. */
+export function logsJson(entries: Array<{ timestamp: string; message: string; instance: string }>): Record<string, unknown> {
+  return { data: entries.map((e, i) => ({ id: `log${i}`, attributes: { ...e, level: 'info', region: 'ams', meta: {} } })), meta: { next_token: 'tok1' } }
 }
 
 export function appJson(name: string, org = 'personal'): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { createFakeContext, createTestSpec, describeProviderConformance } from '
 import type { DeployInput, ProviderContext, ProviderOperations } from '@datapub/core/kit'
 import { fly } from '../src/index.js'
 import { useHttpMock } from '../../../test/helpers/http-mock.js'
-import { DIGEST, OLD_DIGEST, SENTINEL_TOKEN, appJson, imageOf, machineJson, machinesApi } from './fly-mock.js'
+import { DIGEST, OLD_DIGEST, SENTINEL_TOKEN, appJson, imageOf, logsJson, machineJson, machinesApi, platformApi } from './fly-mock.js'
 
 const { nock } = useHttpMock()
 const SECRET_ENV = 'sentinel-fly-datasette-secret-91b'
@@ -193,10 +193,21 @@ describe('fly deploy', () => {
     api.get('/v1/apps/birds/machines/bad0000000cccc/wait').query({ ...WAIT, version: '01JC' }).reply(408, { error: 'deadline_exceeded: machine did not reach state started' })
     api.get('/v1/apps/birds/machines/bad0000000cccc').reply(200, machineJson('birds', { id: 'bad0000000cccc', instance: '01JC', state: 'stopped', checks: [{ status: 'critical', output: 'connection refused' }], events: [{ type: 'exit', status: 'stopped', request: { exit_event: { exit_code: 2, oom_killed: false } } }] }))
     api.delete('/v1/apps/birds/machines/bad0000000cccc').query({ kill: 'true' }).reply(200, { ok: true })
+    // The machine's log since its last update (updated_at 10:00:05), as flyctl shows it; the older line is another run's.
+    platformApi(nock)
+      .get('/api/v1/apps/birds/logs')
+      .query({ instance: 'bad0000000cccc', region: 'ams' })
+      .reply(200, logsJson([
+        { timestamp: '2026-12-02T09:59:00Z', message: 'an earlier run', instance: 'bad0000000cccc' },
+        { timestamp: '2026-12-02T10:00:06Z', message: `Error: no such option: --bogus (token ${SENTINEL_TOKEN})`, instance: 'bad0000000cccc' },
+      ]))
     const { ops } = await operations()
     const error = await ops.deploy(deployInput('birds', {})).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'FLY_MACHINE_UNHEALTHY', fault: 'user', details: { machine: 'bad0000000cccc', state: 'stopped', exitCode: 2 } })
+    expect(error).toMatchObject({ code: 'FLY_MACHINE_UNHEALTHY', fault: 'user', details: { machine: 'bad0000000cccc', state: 'stopped', exitCode: 2, logTail: ['Error: no such option: --bogus (token [REDACTED])'] } })
     expect((error as Error).message).toContain('connection refused')
+    expect((error as Error).message).toContain('--- machine log (last lines) ---\nError: no such option: --bogus')
+    expect((error as Error).message).not.toContain('an earlier run')
+    expect((error as Error).message).not.toContain(SENTINEL_TOKEN)
   })
 
   it('times out with FLY_MACHINE_TIMEOUT when the check never passes, and removes the new machine', async () => {
@@ -208,11 +219,14 @@ describe('fly deploy', () => {
     api.get('/v1/apps/birds/machines/slo0000000dddd/wait').query(true).reply(200, { ok: true })
     api.get('/v1/apps/birds/machines/slo0000000dddd').times(1000).optionally().reply(200, machineJson('birds', { id: 'slo0000000dddd', instance: '01JD', checks: [{ status: 'critical', output: '500 Internal Server Error' }] }))
     api.delete('/v1/apps/birds/machines/slo0000000dddd').query({ kill: 'true' }).reply(200, { ok: true })
+    // A deploy token may not read logs (flyctl warns "not authorized to retrieve app logs"): the timeout stands as it is.
+    platformApi(nock).get('/api/v1/apps/birds/logs').query({ instance: 'slo0000000dddd', region: 'ams' }).reply(401, { errors: [{ detail: 'You must be authenticated to view this.' }] })
     const { ops } = await operations({ readyTimeout: 10, pollInterval: 1000 })
     const started = Date.now()
     const error = await ops.deploy(deployInput('birds', {})).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'FLY_MACHINE_TIMEOUT', fault: 'host' })
     expect((error as Error).message).toContain('500 Internal Server Error')
+    expect((error as { details?: Record<string, unknown> }).details?.logTail).toBeUndefined()
     expect(Date.now() - started).toBeLessThan(15_000)
   }, 20_000)
 

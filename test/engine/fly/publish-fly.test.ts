@@ -19,7 +19,7 @@ let services: ServiceOverrides
 let work: string
 let registry: string
 
-const providerOptions = () => ({ apiUrl: fake.apiUrl, appUrl: fake.appUrl, registryUrl: `http://${registry}`, region: 'ams', pollInterval: 200, readyTimeout: 120 })
+const providerOptions = () => ({ apiUrl: fake.apiUrl, logsApiUrl: fake.apiUrl, appUrl: fake.appUrl, registryUrl: `http://${registry}`, region: 'ams', pollInterval: 200, readyTimeout: 120 })
 const manage = () => ({ provider: 'fly', providerOptions: providerOptions(), services })
 
 async function publishCsv(rows: string, app = name, extra: Record<string, unknown> = {}) {
@@ -112,6 +112,10 @@ describe('publish to Fly through the fake Machines API (machines run on the engi
     const run = await publishCsv('1,robin,21\n')
     expect(run.error?.code).toBe('FLY_MACHINE_UNHEALTHY')
     expect(run.error?.message).toMatch(/exit code 2/)
+    // What the machine printed before it exited, read back through Fly's log endpoint as flyctl does.
+    expect(run.error?.message).toMatch(/machine log \(last lines\) ---\nError: no such option: --bogus/)
+    expect(run.error?.details?.logTail).toEqual(['Error: no such option: --bogus'])
+    expect(fake.log).toContain('GET /api/v1/apps/:app/logs -> 200')
     expect(await names(url)).toEqual(['robin', 'heron', 'wren'])
     expect(fake.apps.get(name)!.machines.size).toBe(1)
   })

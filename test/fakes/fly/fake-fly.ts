@@ -419,6 +419,29 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
     res.end(buffer)
   }
 
+  /**
+   * Fly's platform API log endpoint as flyctl reads it (fly-go api_logs.go): JSON:API-style
+   * `data[].attributes` entries, newest last, filtered by instance and region, with the machine
+   * container's own output as the messages.
+   */
+  const platformLogs = async (req: IncomingMessage, url: URL): Promise<[number, unknown]> => {
+    const auth = req.headers.authorization ?? ''
+    if (auth !== `Bearer ${options.token}` && auth !== `FlyV1 ${options.token}`) return [401, { errors: [{ detail: 'You must be authenticated to view this.' }] }]
+    const [, , , , appName, what] = url.pathname.split('/')
+    const app = appName === undefined ? undefined : apps.get(decodeURIComponent(appName))
+    if (app === undefined || what !== 'logs') return [404, { errors: [{ detail: 'Could not find App' }] }]
+    const instance = url.searchParams.get('instance')
+    const region = url.searchParams.get('region')
+    const data: unknown[] = []
+    for (const m of app.machines.values()) {
+      if ((instance && m.id !== instance) || (region && m.region !== region) || m.container === '') continue
+      for (const line of (await runner.logs(m.container, 100)).split('\n').filter((l) => l !== '')) {
+        data.push({ id: ulid(), attributes: { timestamp: now(), message: line, level: 'info', instance: m.id, region: m.region, meta: {} } })
+      }
+    }
+    return [200, { data, meta: { next_token: '' } }]
+  }
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const chunks: Buffer[] = []
@@ -427,6 +450,11 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
       void (async () => {
         try {
           if (url.pathname.startsWith('/apps/')) return await proxy(req, res, url)
+          if (url.pathname.startsWith('/api/v1/apps/')) {
+            const [status, payload] = await platformLogs(req, url)
+            log.push(`${req.method} /api/v1/apps/:app/logs -> ${status}`)
+            return json(res, status, payload)
+          }
           if (!url.pathname.startsWith('/v1/')) return json(res, 404, { error: 'Not Found' })
           const text = Buffer.concat(chunks).toString('utf8')
           let body: unknown = {}
