@@ -37,7 +37,7 @@ describe('prune script: the stdlib modules the server can reach', () => {
     const venv = path.join(dir, 'venv')
     tree(path.join(venv, 'lib/python3.11/site-packages'), venvFiles)
     // No bin/python in the made-up venv: the start-up probe finds nothing, as with a broken venv.
-    const code = 'import importlib.util, sys, json; spec = importlib.util.spec_from_file_location("p", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); c = m.stdlib_modules(sys.argv[3], sys.argv[3] + "/lib-dynload") - m.STDLIB_DROP; print(json.dumps({"candidates": sorted(c), "needed": sorted(m.stdlib_needed(sys.argv[2], sys.argv[3], sys.argv[3] + "/lib-dynload", c))}))'
+    const code = 'import importlib.util, sys, json; spec = importlib.util.spec_from_file_location("p", sys.argv[1]); m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); c = m.stdlib_modules(sys.argv[3], sys.argv[3] + "/lib-dynload") - m.STDLIB_DROP; print(json.dumps({"candidates": sorted(c), "needed": sorted(m.stdlib_needed(sys.argv[2], sys.argv[3], c))}))'
     return JSON.parse(execFileSync('python3', ['-c', code, script, venv, stdlib], { encoding: 'utf8' })) as { candidates: string[]; needed: string[] }
   }
 
