@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { freePort } from '../../helpers/registry/free-port.js'
+import type { FakeApp, FakeFly, FakeMachine, FakeVolume, MachineConfig } from './fake-fly-types.js'
 import { MachineRunner } from './machine-runner.js'
+import { platformLogs } from './platform-logs.js'
+import { ulid } from './ulid.js'
+
+export type { FakeApp, FakeFly, FakeMachine, FakeVolume } from './fake-fly-types.js'
+
+const LABEL = 'datapub.fake-fly'
 
 /**
  * A stateful Fly.io Machines API (api.machines.dev/v1) on 127.0.0.1 that runs every machine's
@@ -14,78 +21,9 @@ import { MachineRunner } from './machine-runner.js'
  * Where the real platform differs on purpose: machines share the host network, so each gets its
  * own port through PORT (the provider must set PORT to the service's internal_port, or the check
  * fails as it would on Fly); a machine that exits is not restarted; the proxy routes by path,
- * `/apps/<app>/...`, not by host name.
+ * `/apps/<app>/...`, not by host name. Beside it, Fly's platform log endpoint
+ * (`/api/v1/apps/<app>/logs`, platform-logs.ts) answers with the machine containers' output.
  */
-export interface FakeFly {
-  /** Machines API base URL (the provider's apiUrl). */
-  apiUrl: string
-  /** Template of an app's public URL through the fake proxy (the provider's appUrl). */
-  appUrl: string
-  apps: Map<string, FakeApp>
-  /** Every API request as `METHOD /path -> status`, in order. */
-  log: string[]
-  /** Apps that exist in another organisation: reading them is 403, creating them 422. */
-  foreign: Set<string>
-  /** The next machine created or updated runs this command instead of the image's (a crash on boot). */
-  failNextMachine(cmd?: string[]): void
-  close(): Promise<void>
-}
-
-export interface FakeApp {
-  id: string
-  name: string
-  org: string
-  machines: Map<string, FakeMachine>
-  volumes: Map<string, FakeVolume>
-  secrets: Map<string, string>
-  secretsVersion: number
-  ips: Array<{ ip: string; type: string; shared: boolean; region: string; created_at: string }>
-}
-
-export interface FakeVolume {
-  id: string
-  name: string
-  region: string
-  size_gb: number
-  state: string
-  attached_machine_id: string | null
-  docker: string
-  created_at: string
-}
-
-export interface FakeMachine {
-  id: string
-  name: string
-  region: string
-  state: string
-  instance_id: string
-  config: MachineConfig
-  /** Versions of this machine's config, oldest first (Fly keeps them; `fly machine update` shows the diff). */
-  versions: string[]
-  events: Array<Record<string, unknown>>
-  checkStatus: 'passing' | 'critical' | undefined
-  checkOutput: string
-  lease?: { nonce: string; expires: number; owner: string }
-  container: string
-  hostPort: number
-  created_at: string
-  updated_at: string
-  exit?: { exit_code: number; oom_killed: boolean }
-}
-
-interface MachineConfig {
-  image: string
-  env?: Record<string, string>
-  init?: { cmd?: string[] }
-  services?: Array<{ internal_port?: number; autostart?: boolean; autostop?: string; checks?: Array<{ path?: string; type?: string }> }>
-  mounts?: Array<{ volume: string; path: string }>
-  metadata?: Record<string, string>
-  guest?: { cpu_kind?: string; cpus?: number; memory_mb?: number }
-  [extra: string]: unknown
-}
-
-const LABEL = 'datapub.fake-fly'
-
 export async function startFakeFly(options: { token: string; dockerHost: string; prefix: string; orgs?: string[] }): Promise<FakeFly> {
   const runner = new MachineRunner(options.dockerHost)
   const apps = new Map<string, FakeApp>()
@@ -199,9 +137,14 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
     res.end(body === undefined ? '' : JSON.stringify(body))
   }
 
-  const api = async (req: IncomingMessage, url: URL, body: unknown): Promise<[number, unknown?]> => {
+  /** The token as flyctl sends it: `Bearer` for older tokens, `FlyV1` for macaroons; both APIs check it the same way. */
+  const authorized = (req: IncomingMessage) => {
     const auth = req.headers.authorization ?? ''
-    if (auth !== `Bearer ${options.token}` && auth !== `FlyV1 ${options.token}`) return [401, { error: 'You must be authenticated to view this.' }]
+    return auth === `Bearer ${options.token}` || auth === `FlyV1 ${options.token}`
+  }
+
+  const api = async (req: IncomingMessage, url: URL, body: unknown): Promise<[number, unknown?]> => {
+    if (!authorized(req)) return [401, { error: 'You must be authenticated to view this.' }]
     const parts = url.pathname.split('/').slice(2).map(decodeURIComponent)
     const method = req.method ?? 'GET'
     if (parts[0] !== 'apps') return [404, { error: 'Not Found' }]
@@ -419,29 +362,6 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
     res.end(buffer)
   }
 
-  /**
-   * Fly's platform API log endpoint as flyctl reads it (fly-go api_logs.go): JSON:API-style
-   * `data[].attributes` entries, newest last, filtered by instance and region, with the machine
-   * container's own output as the messages.
-   */
-  const platformLogs = async (req: IncomingMessage, url: URL): Promise<[number, unknown]> => {
-    const auth = req.headers.authorization ?? ''
-    if (auth !== `Bearer ${options.token}` && auth !== `FlyV1 ${options.token}`) return [401, { errors: [{ detail: 'You must be authenticated to view this.' }] }]
-    const [, , , , appName, what] = url.pathname.split('/')
-    const app = appName === undefined ? undefined : apps.get(decodeURIComponent(appName))
-    if (app === undefined || what !== 'logs') return [404, { errors: [{ detail: 'Could not find App' }] }]
-    const instance = url.searchParams.get('instance')
-    const region = url.searchParams.get('region')
-    const data: unknown[] = []
-    for (const m of app.machines.values()) {
-      if ((instance && m.id !== instance) || (region && m.region !== region) || m.container === '') continue
-      for (const line of (await runner.logs(m.container, 100)).split('\n').filter((l) => l !== '')) {
-        data.push({ id: ulid(), attributes: { timestamp: now(), message: line, level: 'info', instance: m.id, region: m.region, meta: {} } })
-      }
-    }
-    return [200, { data, meta: { next_token: '' } }]
-  }
-
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const chunks: Buffer[] = []
@@ -451,7 +371,7 @@ export async function startFakeFly(options: { token: string; dockerHost: string;
         try {
           if (url.pathname.startsWith('/apps/')) return await proxy(req, res, url)
           if (url.pathname.startsWith('/api/v1/apps/')) {
-            const [status, payload] = await platformLogs(req, url)
+            const [status, payload] = authorized(req) ? await platformLogs(url, apps, runner) : [401, { errors: [{ detail: 'You must be authenticated to view this.' }] }]
             log.push(`${req.method} /api/v1/apps/:app/logs -> ${status}`)
             return json(res, status, payload)
           }
@@ -511,9 +431,4 @@ function imageRef(image: string) {
   const rest = slash === -1 ? base : base.slice(slash + 1)
   const colon = rest.lastIndexOf(':')
   return { registry, repository: colon === -1 ? rest : rest.slice(0, colon), tag: colon === -1 ? 'latest' : rest.slice(colon + 1), digest }
-}
-
-function ulid(): string {
-  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-  return Array.from(randomBytes(26), (b) => alphabet[b % 32]).join('')
 }
